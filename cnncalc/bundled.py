@@ -1,0 +1,44 @@
+"""The specs that ship with cnncalc, found by name (`cnncalc table lenet5`).
+
+An installed wheel carries them in `cnncalc/specs/`; a source checkout or an
+editable install reads the repository's `specs/` directly.
+"""
+
+from __future__ import annotations
+
+import os
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_CANDIDATES = (os.path.join(_HERE, "specs"), os.path.join(os.path.dirname(_HERE), "specs"))
+EXTENSIONS = (".yaml", ".yml")
+
+
+def directory() -> str | None:
+    """Where the bundled specs are, or None if this installation has none."""
+    for candidate in _CANDIDATES:
+        if os.path.isdir(candidate):
+            return candidate
+    return None
+
+
+def names() -> list[str]:
+    """The bundled spec names, sorted."""
+    folder = directory()
+    if folder is None:
+        return []
+    return sorted(
+        os.path.splitext(entry)[0] for entry in os.listdir(folder) if entry.endswith(EXTENSIONS)
+    )
+
+
+def path(name: str) -> str | None:
+    """The file of the bundled spec `name` (with or without its extension), if any."""
+    folder = directory()
+    if folder is None or os.sep in name or "/" in name:
+        return None
+    stem = name[: -len(ext)] if (ext := os.path.splitext(name)[1]) in EXTENSIONS else name
+    for extension in EXTENSIONS:
+        candidate = os.path.join(folder, stem + extension)
+        if os.path.isfile(candidate):
+            return candidate
+    return None

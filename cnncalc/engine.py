@@ -1,0 +1,102 @@
+"""The dimension engine: walks a spec and gives every layer's shape and counts.
+
+`analyze(spec)` applies each layer to the shape the previous one produced and
+returns a `Summary` of rows. All counts are Python integers, so a network of
+any size is counted exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cnncalc.errors import Diagnostic, LayerRef, SpecError
+from cnncalc.geometry import Padding4
+from cnncalc.layers import Layer, LayerProblem, Shape, size_of
+from cnncalc.spec import Spec
+
+
+@dataclass(frozen=True)
+class Row:
+    """One layer of the table: what it outputs and what it holds."""
+
+    index: int  # 1-based position in the spec
+    name: str
+    layer: Layer
+    shape: Shape
+    weights: int
+    biases: int
+    padding: Padding4 | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return self.layer.kind
+
+    @property
+    def size(self) -> int:
+        return size_of(self.shape)
+
+    @property
+    def params(self) -> int:
+        return self.weights + self.biases
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The whole table: input, one row per layer, totals, and warnings."""
+
+    name: str | None
+    input_shape: Shape
+    rows: tuple[Row, ...]
+    warnings: tuple[Diagnostic, ...] = ()
+
+    @property
+    def input_size(self) -> int:
+        return size_of(self.input_shape)
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.rows[-1].shape if self.rows else self.input_shape
+
+    @property
+    def weights(self) -> int:
+        return sum(row.weights for row in self.rows)
+
+    @property
+    def biases(self) -> int:
+        return sum(row.biases for row in self.rows)
+
+    @property
+    def params(self) -> int:
+        return self.weights + self.biases
+
+
+def analyze(spec: Spec) -> Summary:
+    """Walk the layers of `spec`; a layer that cannot take its input raises `SpecError`."""
+    shape = spec.input
+    rows = []
+    warnings = []
+    for index, layer_spec in enumerate(spec.layers, 1):
+        ref = LayerRef(index, layer_spec.name)
+        try:
+            step = layer_spec.layer.apply(shape)
+        except LayerProblem as problem:
+            raise SpecError(problem.message, layer_spec.where_of(problem.field), ref) from None
+        for note in step.notes:
+            warnings.append(
+                Diagnostic(note.message, layer_spec.where_of(note.field), ref, "warning")
+            )
+        rows.append(
+            Row(
+                index,
+                layer_spec.name,
+                layer_spec.layer,
+                step.shape,
+                step.weights,
+                step.biases,
+                step.padding,
+                tuple(note.message for note in step.notes),
+            )
+        )
+        shape = step.shape
+    return Summary(spec.name, spec.input, tuple(rows), tuple(warnings))

@@ -1,0 +1,37 @@
+"""Splitting a shorthand layer, `TYPE[:ARGS]`, into its pieces.
+
+`conv:16,5,stride=2` is the type `conv`, the positional values 16 and 5 and the
+named value stride=2. Every piece keeps its offset in the text, so a problem
+can point at the column where it was written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One comma-separated argument: a value, or `key=value`."""
+
+    key: str | None
+    value: str
+    offset: int  # where the piece starts in the shorthand text
+
+
+def split(text: str) -> tuple[str, list[Piece]]:
+    """The type name and the arguments of a shorthand layer."""
+    head, colon, rest = text.partition(":")
+    pieces: list[Piece] = []
+    if not colon or not rest.strip():
+        return head.strip(), pieces
+    offset = len(head) + 1
+    for raw in rest.split(","):
+        start = offset + len(raw) - len(raw.lstrip())
+        key, equals, value = raw.partition("=")
+        if equals:
+            pieces.append(Piece(key.strip(), value.strip(), start))
+        else:
+            pieces.append(Piece(None, raw.strip(), start))
+        offset += len(raw) + 1
+    return head.strip(), pieces

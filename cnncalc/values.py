@@ -1,0 +1,160 @@
+"""Reading the value of one layer field, as YAML gave it or as shorthand text.
+
+Each reader takes the raw value (an int, a list or a string from YAML, or the
+text of a shorthand argument) and returns it checked, or raises `ValueProblem`
+with a sentence that names the field. Nothing is rounded or coerced: 5.0 is
+not 5, and `true` is not 1.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cnncalc.geometry import Pair, PaddingSpec
+
+_INT = re.compile(r"[+-]?[0-9]+\Z")
+
+
+class ValueProblem(Exception):
+    """A field's value is not acceptable; the message names the field."""
+
+
+def show(raw: Any, limit: int = 40) -> str:
+    """A short rendering of a raw value for a message, as the user wrote it.
+
+    Bounded in work as well as length: an aliased YAML structure can be
+    exponentially large, so nested containers are summarised, not walked.
+    """
+    if isinstance(raw, bool):
+        text = "true" if raw else "false"
+    elif raw is None:
+        text = "null"
+    elif isinstance(raw, str):
+        text = repr(raw)
+    elif isinstance(raw, (int, float)):
+        text = str(raw)
+    elif isinstance(raw, (list, tuple)):
+        items = [_show_item(item) for item in raw[:6]]
+        text = "[" + ", ".join(items) + (", …" if len(raw) > 6 else "") + "]"
+    elif isinstance(raw, dict):
+        text = "a mapping"
+    else:
+        text = f"a {type(raw).__name__}"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _show_item(item: Any) -> str:
+    if isinstance(item, (list, tuple)):
+        return "[…]"
+    if isinstance(item, dict):
+        return "{…}"
+    return show(item, 12)
+
+
+def _int(raw: Any) -> int | None:
+    """The integer a raw value spells, or None; floats and booleans are not integers."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str) and _INT.match(raw.strip()):
+        return int(raw)
+    return None
+
+
+def _ints(raw: Any) -> list[int | None] | None:
+    """The integers of a list or of `AxB[xCxD]` text; None if it is neither."""
+    if isinstance(raw, (list, tuple)):
+        return [_int(item) for item in raw]
+    if isinstance(raw, str) and re.fullmatch(r"\s*[^x×]+([x×][^x×]+)+\s*", raw):
+        return [_int(part) for part in re.split(r"[x×]", raw)]
+    return None
+
+
+def positive_int(name: str, raw: Any) -> int:
+    value = _int(raw)
+    if value is None:
+        raise ValueProblem(f"{name} must be a whole number, got {show(raw)}")
+    if value < 1:
+        raise ValueProblem(f"{name} must be at least 1, got {value}")
+    return value
+
+
+def pair(name: str, raw: Any) -> Pair:
+    """A size per axis: one positive integer for both, or (height, width)."""
+    single = _int(raw)
+    if single is not None:
+        if single < 1:
+            raise ValueProblem(f"{name} must be at least 1, got {single}")
+        return (single, single)
+    values = _ints(raw)
+    if values is None or len(values) != 2 or None in values:
+        raise ValueProblem(
+            f"{name} must be a whole number or a pair [height, width] (HxW in shorthand), "
+            f"got {show(raw)}"
+        )
+    h, w = values
+    assert h is not None and w is not None
+    if h < 1 or w < 1:
+        raise ValueProblem(f"{name} must be at least 1 on each axis, got {h}×{w}")
+    return (h, w)
+
+
+def padding(name: str, raw: Any) -> PaddingSpec:
+    """`same`, `valid`, p, [ph, pw] or [top, bottom, left, right]."""
+    if isinstance(raw, str) and raw.strip().lower() in ("same", "valid"):
+        return "same" if raw.strip().lower() == "same" else "valid"
+    single = _int(raw)
+    values = [single] if single is not None else _ints(raw)
+    if values is None or len(values) not in (1, 2, 4) or None in values:
+        raise ValueProblem(
+            f"{name} must be 'same', 'valid', a whole number, [ph, pw] or "
+            f"[top, bottom, left, right], got {show(raw)}"
+        )
+    checked = [v for v in values if v is not None]
+    if any(v < 0 for v in checked):
+        raise ValueProblem(f"{name} cannot be negative, got {show(raw)}")
+    if len(checked) == 1:
+        return (checked[0],) * 4
+    if len(checked) == 2:
+        return (checked[0], checked[0], checked[1], checked[1])
+    top, bottom, left, right = checked
+    return (top, bottom, left, right)
+
+
+_TRUE = ("true", "yes", "on")
+_FALSE = ("false", "no", "off")
+
+
+def boolean(name: str, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in _TRUE + _FALSE:
+        return raw.strip().lower() in _TRUE
+    raise ValueProblem(f"{name} must be true or false, got {show(raw)}")
+
+
+def text(name: str, raw: Any) -> str:
+    if isinstance(raw, str) and raw.strip():
+        return raw.strip()
+    if isinstance(raw, str):
+        raise ValueProblem(f"{name} cannot be empty")
+    hint = f"; quote it: '{raw}'" if isinstance(raw, (int, float)) else ""
+    raise ValueProblem(f"{name} must be text, got {show(raw)}{hint}")
+
+
+def dims(name: str, raw: Any) -> tuple[int, ...]:
+    """An input shape: [height, width, channels], or [n] for a vector."""
+    values = _ints(raw) if not isinstance(raw, int) else None
+    if values is None or len(values) not in (1, 3):
+        raise ValueProblem(
+            f"{name} must be [height, width, channels] (HxWxC on the command line), "
+            f"or [n] for a vector, got {show(raw)}"
+        )
+    if None in values:
+        raise ValueProblem(f"{name} must hold whole numbers, got {show(raw)}")
+    checked = tuple(v for v in values if v is not None)
+    if any(v < 1 for v in checked):
+        raise ValueProblem(f"every size in {name} must be at least 1, got {show(raw)}")
+    return checked
