@@ -6,11 +6,11 @@ dimension engine and the reference convolver so that both agree to the pixel.
 
 from __future__ import annotations
 
-from typing import Literal, Union
+from typing import Literal
 
 Pair = tuple[int, int]
 Padding4 = tuple[int, int, int, int]  # top, bottom, left, right
-PaddingSpec = Union[Literal["same", "valid"], Padding4]
+PaddingSpec = Literal["same", "valid"] | Padding4
 
 
 def output_size(n: int, f: int, s: int, before: int = 0, after: int = 0) -> int:

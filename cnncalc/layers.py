@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from cnncalc import values
 from cnncalc.geometry import (
-    Pair,
     Padding4,
     PaddingSpec,
+    Pair,
     is_symmetric,
     output_size,
     resolve_padding,
@@ -34,16 +34,14 @@ class LayerProblem(Exception):
         self.field = field
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(NamedTuple):
     """Something worth a warning that does not stop the calculation."""
 
     message: str
     field: str | None = None
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """What one layer does to its input."""
 
     shape: Shape
@@ -164,7 +162,6 @@ class Conv(Layer):
         biases = self.filters if self.bias else 0
         return Step((out_h, out_w, self.filters), weights, biases, pad, notes)
 
-
     def notation(self) -> str:
         text = f"f={by(self.kernel)}, s={by(self.stride)}"
         if self.padding != (0, 0, 0, 0) and self.padding != "valid":
@@ -199,7 +196,6 @@ class Pool(Layer):
         return Step((out_h, out_w, channels), padding=pad, notes=notes)
 
 
-
 @dataclass(frozen=True)
 class Dense(Layer):
     """A fully connected layer; a volume is flattened first, as the course does."""
@@ -217,7 +213,6 @@ class Dense(Layer):
 
     def apply(self, shape: Shape) -> Step:
         return Step((self.units,), size_of(shape) * self.units, self.units if self.bias else 0)
-
 
 
 @dataclass(frozen=True)
@@ -241,7 +236,6 @@ class Softmax(Layer):
         return Dense(self.units, self.bias).apply(shape)
 
 
-
 @dataclass(frozen=True)
 class Flatten(Layer):
     @property
@@ -250,7 +244,6 @@ class Flatten(Layer):
 
     def apply(self, shape: Shape) -> Step:
         return Step((size_of(shape),))
-
 
 
 @dataclass(frozen=True)
@@ -267,12 +260,10 @@ class Activation(Layer):
         return Step(shape)
 
 
-
 # --- The spec vocabulary: which types exist and which fields each takes ---
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     """One key a layer type accepts, with the reader that checks its value."""
 
     name: str
@@ -283,8 +274,7 @@ class Field:
     positional: bool = True  # takes a place in shorthand's positional order
 
 
-@dataclass(frozen=True)
-class LayerType:
+class LayerType(NamedTuple):
     """A `type:` of the spec format: its fields and how to build the layer."""
 
     name: str
@@ -318,7 +308,9 @@ _STRIDE = Field("stride", values.pair, "step s, or [s_h, s_w]", ("s", "strides")
 _PADDING = Field(
     "padding", values.padding, "p, [p_h, p_w], [top, bottom, left, right], same or valid", ("p",)
 )
-_BIAS = Field("bias", values.boolean, "whether the layer has biases", ("use_bias",), positional=False)
+_BIAS = Field(
+    "bias", values.boolean, "whether the layer has biases", ("use_bias",), positional=False
+)
 
 
 def _pool(mode: str) -> LayerType:
@@ -397,9 +389,7 @@ _TYPES = (
 )
 
 LAYER_TYPES: dict[str, LayerType] = {t.name: t for t in _TYPES}
-_BY_ALIAS: dict[str, LayerType] = {
-    alias: t for t in _TYPES for alias in (t.name, *t.aliases)
-}
+_BY_ALIAS: dict[str, LayerType] = {alias: t for t in _TYPES for alias in (t.name, *t.aliases)}
 
 
 def layer_type(name: str) -> LayerType | None:

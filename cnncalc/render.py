@@ -49,10 +49,7 @@ def _total(summary: Summary) -> list[str]:
 
 
 def _breakdown(summary: Summary) -> str:
-    return (
-        f"{summary.params:,} parameters: {summary.weights:,} weights + "
-        f"{summary.biases:,} biases"
-    )
+    return f"{summary.params:,} parameters: {summary.weights:,} weights + {summary.biases:,} biases"
 
 
 def rich_table(summary: Summary, file: IO[str] | None = None) -> None:
@@ -110,11 +107,21 @@ def csv_text(summary: Summary) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADERS)
-    writer.writerow([0, "Input", "input", shape_text(summary.input_shape), summary.input_size, 0, 0, 0])
+    writer.writerow(
+        [0, "Input", "input", shape_text(summary.input_shape), summary.input_size, 0, 0, 0]
+    )
     for row in summary.rows:
         writer.writerow(
-            [row.index, row.name, row.kind, shape_text(row.shape), row.size, row.weights,
-             row.biases, row.params]
+            [
+                row.index,
+                row.name,
+                row.kind,
+                shape_text(row.shape),
+                row.size,
+                row.weights,
+                row.biases,
+                row.params,
+            ]
         )
     return out.getvalue()
 
@@ -150,7 +157,7 @@ def diagnostic_json(diagnostic: Diagnostic) -> dict[str, Any]:
         "file": where.source if where else None,
         "line": where.line if where else None,
         "column": where.column if where else None,
-        "layer": layer.index if layer else None,
+        "layer": layer.number if layer else None,
         "name": layer.name if layer else None,
     }
 
@@ -197,6 +204,7 @@ def columns(rows: Sequence[Sequence[str]]) -> str:
     """Rows of text in aligned columns, for simple listings."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))] if rows else []
     return "".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() + "\n"
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        + "\n"
         for row in rows
     )

@@ -7,11 +7,10 @@ can point at the column where it was written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Piece:
+class Piece(NamedTuple):
     """One comma-separated argument: a value, or `key=value`."""
 
     key: str | None

@@ -123,7 +123,7 @@ def from_document(document: Any, source: str | None = None) -> Spec:
     marks = items.item_marks if isinstance(items, MarkedList) else [None] * len(items)
     layers = tuple(
         reader.read(raw, index, _at(mark, source) or items_where, mark)
-        for index, (raw, mark) in enumerate(zip(items, marks), 1)
+        for index, (raw, mark) in enumerate(zip(items, marks, strict=True), 1)
     )
     return Spec(input_shape, layers, name, description, source)
 
@@ -176,7 +176,9 @@ class _LayerReader:
             given.append((key, repr(key), value, _value_at(raw, key, self.source) or where))
         return self._build(kind, given, ref, explicit, where)
 
-    def _shorthand(self, text: str, index: int, where: Where | None, mark: Mark | None) -> LayerSpec:
+    def _shorthand(
+        self, text: str, index: int, where: Where | None, mark: Mark | None
+    ) -> LayerSpec:
         def at(offset: int) -> Where | None:
             return mark.where(self.source, offset) if mark else where
 
@@ -313,7 +315,9 @@ def _unknown_key(
     keys += ["name"] + ([extra] if extra else [])
     listed = ", ".join(field.name for field in kind.fields) or "no keys of its own"
     if not isinstance(key, str):
-        return SpecError(f"{kind.name} has no key {values.show(key)}; its keys are {listed}", where, ref)
+        return SpecError(
+            f"{kind.name} has no key {values.show(key)}; its keys are {listed}", where, ref
+        )
     return SpecError(
         f"{kind.name} has no key {key!r}" + suggestion(key, keys, f"; its keys are {listed}, name"),
         where,
@@ -367,4 +371,3 @@ def _kind_of(document: Any) -> str:
     if isinstance(document, str):
         return f"the text {values.show(document)}"
     return f"the value {values.show(document)}"
-

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from cnncalc.geometry import Pair, PaddingSpec
+from cnncalc.geometry import PaddingSpec, Pair
 
 _INT = re.compile(r"[+-]?[0-9]+\Z")
 

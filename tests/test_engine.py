@@ -243,14 +243,12 @@ def test_kernel_larger_than_padded_input():
     """CONV2 on LeNet with an 8×8 input: 8 → 4 → 2 after the pool, and f=5 > 2."""
     with pytest.raises(SpecError) as caught:
         inline((8, 8, 3), "conv:8,5", "maxpool:2", "conv:16,5")
-    assert str(caught.value) == (
-        "layer 3 (CONV2): kernel 5 is larger than the padded input 2×2"
-    )
+    assert str(caught.value) == ("layer 3 (CONV2): kernel 5 is larger than the padded input 2×2")
 
 
 def test_conv_on_a_vector():
     """A conv after an fc layer has no spatial input to slide over."""
-    with pytest.raises(SpecError, match="conv needs a .height, width, channels. input"):
+    with pytest.raises(SpecError, match=r"conv needs a \(height, width, channels\) input"):
         inline((32, 32, 3), "fc:10", "conv:3,3")
 
 

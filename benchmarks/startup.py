@@ -1,0 +1,109 @@
+"""How long `cnncalc table` takes, as ratios against floors measured in the same run.
+
+Startup is the cost a user feels, and these machines are noisy, so every
+figure is a ratio to a floor timed in the same run, round-robin:
+
+- `--format json` against `python -c "import click, yaml"`, the imports no
+  implementation of this CLI can avoid;
+- the rich table (on a pretend terminal) against the same plus
+  `import rich.console, rich.table`, which drawing a rich table needs;
+- generated specs of 10,000 and 20,000 layers, absolute and as a ratio.
+
+Run: python benchmarks/startup.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LENET = str(ROOT / "specs" / "lenet5.yaml")
+
+# A layer pattern that keeps a 32×32×16 volume the same shape forever.
+PATTERN = [
+    "  - conv:16,3,1,same",
+    "  - relu",
+    "  - {type: conv, filters: 16, kernel: 3, padding: 1}",
+    "  - {type: maxpool, kernel: 3, stride: 1, padding: 1}",
+]
+
+
+def cnncalc() -> list[str]:
+    """The installed console script beside this Python, as a user runs it."""
+    script = Path(sys.executable).with_name("cnncalc")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cnncalc"]
+
+
+def generated_spec(folder: Path, layers: int) -> str:
+    lines = [f"name: generated, {layers} layers", "input: [32, 32, 16]", "layers:"]
+    lines += [PATTERN[i % len(PATTERN)] for i in range(layers)]
+    path = folder / f"generated-{layers}.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+def time_all(commands: dict[str, tuple[list[str], dict[str, str]]], runs: int) -> dict[str, list[float]]:
+    """Wall time of each command, interleaved so that noise hits all alike."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, (argv, env) in commands.items():
+            start = time.perf_counter()
+            subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30, help="runs of each startup command")
+    parser.add_argument("--big-runs", type=int, default=7, help="runs of each large spec")
+    args = parser.parse_args()
+
+    plain = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR")}
+    terminal = {**plain, "FORCE_COLOR": "1", "COLUMNS": "100"}
+    python = sys.executable
+    startup = {
+        "floor: import click, yaml": ([python, "-c", "import click, yaml"], plain),
+        "table --format json": ([*cnncalc(), "table", LENET, "--format", "json"], plain),
+        "floor: + rich.console, rich.table": (
+            [python, "-c", "import click, yaml, rich.console, rich.table"], plain),
+        "table (rich, terminal)": ([*cnncalc(), "table", LENET], terminal),
+    }  # fmt: skip
+    times = time_all(startup, args.runs)
+
+    folder = Path(tempfile.mkdtemp(prefix="cnncalc-bench-"))
+    try:
+        big = {
+            f"{n:,} layers --format json": (
+                [*cnncalc(), "table", generated_spec(folder, n), "--format", "json"], plain)
+            for n in (10_000, 20_000)
+        }  # fmt: skip
+        times.update(time_all(big, args.big_runs))
+    finally:
+        shutil.rmtree(folder)
+
+    median = {name: statistics.median(values) for name, values in times.items()}
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores; medians (min) of "
+          f"{args.runs} runs, {args.big_runs} for the large specs\n")  # fmt: skip
+    for name, values in times.items():
+        print(f"  {name:36s} {median[name] * 1000:8.1f} ms  ({min(values) * 1000:.1f})")
+    json_ratio = median["table --format json"] / median["floor: import click, yaml"]
+    rich_ratio = median["table (rich, terminal)"] / median["floor: + rich.console, rich.table"]
+    big_ratio = median["20,000 layers --format json"] / median["10,000 layers --format json"]
+    print()
+    print(f"  json table / its floor        {json_ratio:.2f}×   (target ≤ 1.30×)")
+    print(f"  rich table / its floor        {rich_ratio:.2f}×   (target ≤ 1.30×)")
+    print(f"  10,000 layers                 {median['10,000 layers --format json']:.2f} s   (target < 1 s)")
+    print(f"  20,000 / 10,000 layers        {big_ratio:.2f}×   (target ≤ 2.30×)")
+
+
+if __name__ == "__main__":
+    main()
