@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+from cnncalc.errors import SpecError, Where, suggestion
+
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _CANDIDATES = (os.path.join(_HERE, "specs"), os.path.join(os.path.dirname(_HERE), "specs"))
 EXTENSIONS = (".yaml", ".yml")
@@ -42,3 +44,27 @@ def path(name: str) -> str | None:
         if os.path.isfile(candidate):
             return candidate
     return None
+
+
+def resolve(name: str) -> tuple[str, str]:
+    """The file to read for SPEC, a path or a bundled name, and the name to show for it.
+
+    An existing file wins over a bundled spec of the same name.
+    """
+    if os.path.exists(name):
+        return name, name
+    found = path(name)
+    if found is not None:
+        return found, display(found)
+    known = names()
+    raise SpecError(
+        "no such file, and no bundled spec of that name"
+        + suggestion(name, known, f"; the bundled specs are {', '.join(known)}"),
+        Where(name),
+    )
+
+
+def display(file: str) -> str:
+    """A bundled spec's path as messages show it: relative when that is shorter."""
+    relative = os.path.relpath(file)
+    return file if relative.startswith("..") else relative

@@ -6,6 +6,7 @@ CLI turns both into one line of text and an exit code in one place.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 # Small immutable records; NamedTuple rather than dataclass because a frozen
@@ -78,6 +79,12 @@ class SpecError(Exception):
     def layer(self) -> LayerRef | None:
         return self.diagnostic.layer
 
-    def located(self, where: Where | None, layer: LayerRef | None) -> SpecError:
-        """This error with a place and layer filled in where it had none."""
-        return SpecError(self.message, self.where or where, self.layer or layer)
+
+def suggestion(word: object, candidates: Sequence[str], otherwise: str = "") -> str:
+    """'; did you mean …?' for the closest candidate, or `otherwise`."""
+    import difflib  # only error messages need it
+
+    if not isinstance(word, str):
+        return otherwise
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else otherwise

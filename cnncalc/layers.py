@@ -58,6 +58,12 @@ def size_of(shape: Shape) -> int:
     return total
 
 
+def shape_text(shape: Shape) -> str:
+    """The course's notation: (28, 28, 8) for a volume, (120, 1) for a vector."""
+    dims = (*shape, 1) if len(shape) == 1 else shape
+    return "(" + ", ".join(str(n) for n in dims) + ")"
+
+
 def by(pair: Pair) -> str:
     """A per-axis value as the course writes it: 5 when square, 3×5 when not."""
     return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}×{pair[1]}"

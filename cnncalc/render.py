@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from cnncalc.engine import Row, Summary
 from cnncalc.errors import Diagnostic
-from cnncalc.layers import Shape
+from cnncalc.layers import shape_text
+
+if TYPE_CHECKING:
+    from cnncalc.check import FileResult
 
 FORMATS = ("rich", "markdown", "csv", "json")
 HEADERS = ("Layer", "Activation shape", "Activation size", "# parameters")
-
-
-def shape_text(shape: Shape) -> str:
-    """The course's notation: (28, 28, 8) for a volume, (120, 1) for a vector."""
-    dims = (*shape, 1) if len(shape) == 1 else shape
-    return "(" + ", ".join(str(n) for n in dims) + ")"
 
 
 def label(row: Row) -> str:
@@ -59,6 +56,9 @@ def rich_table(summary: Summary, file: IO[str] | None = None) -> None:
     from rich.table import Table
 
     console = Console(file=file, highlight=False)
+    if not console.is_terminal:
+        # Piped to a file, a table must not wrap at an imagined 80 columns.
+        console = Console(file=file, highlight=False, width=10_000)
     plain = not console.is_terminal or console.no_color
     table = Table(
         title=summary.name,
@@ -208,3 +208,233 @@ def columns(rows: Sequence[Sequence[str]]) -> str:
         + "\n"
         for row in rows
     )
+
+
+# The reference convolver's output: `cnncalc conv` and `cnncalc pool`.
+
+if TYPE_CHECKING:
+    from cnncalc.convolve import Explanation, Result
+    from cnncalc.matrix import Grid, Number
+
+
+def matrix_value(value: Number) -> str:
+    """A value for a person: 3, -5, 3.75 exactly; a fraction that never ends as 4/3."""
+    from cnncalc.convolve import plain
+
+    return plain(value)
+
+
+def matrix_number(value: Number) -> str:
+    """A value for JSON and CSV: exact when it has a finite decimal form, else the
+    nearest double (4/3 → 1.3333333333333333), since neither format has fractions."""
+    text = matrix_value(value)
+    return repr(float(value)) if "/" in text else text
+
+
+def _grid(grid: Grid, width: int) -> str:
+    return "".join(" ".join(matrix_value(v).rjust(width) for v in row) + "\n" for row in grid)
+
+
+def _padding_text(result: Result) -> str:
+    top, bottom, left, right = result.padding
+    if top == bottom == left == right:
+        applied = str(top)
+    elif top == bottom and left == right:
+        applied = f"{top}×{left}"
+    else:
+        applied = f"{top} top, {bottom} bottom, {left} left, {right} right"
+    return f"{result.padding_spec} ({applied})" if isinstance(result.padding_spec, str) else applied
+
+
+def _pair_text(pair: tuple[int, int]) -> str:
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}×{pair[1]}"
+
+
+def convolution_text(result: Result, explanations: Sequence[Explanation] = ()) -> str:
+    """A heading with the shape and its formula, then each output channel as a grid."""
+    from cnncalc.convolve import Convolution
+
+    h, w, c = result.input.shape
+    kh, kw = result.kernel
+    settings = f"stride {_pair_text(result.stride)}, padding {_padding_text(result)}"
+    if isinstance(result, Convolution):
+        count = len(result.filters)
+        plural = "filter" if count == 1 else "filters"
+        heading = f"{result.operation} of a {h}×{w}×{c} input with {count} {plural} {kh}×{kw}×{c}"
+        heading += f", {settings}"
+        if result.bias:
+            heading += ", bias " + ", ".join(matrix_value(b) for b in result.bias)
+        if result.relu:
+            heading += ", then ReLU"
+    else:
+        heading = f"{result.operation} of a {h}×{w}×{c} input, kernel {kh}×{kw}, {settings}"
+        if result.operation == "average pooling" and any(result.padding):
+            heading += " (padded zeros count in the divisor)"
+    out_h, out_w, out_c = result.shape
+    fh, fw = result.height.formula(), result.width.formula()
+    sides = f"each side {fh}" if fh == fw else f"height {fh}, width {fw}"
+    lines = [heading, f"output {out_h}×{out_w}×{out_c}: {sides}"]
+    lines += [f"note: {note}" for note in result.notes]
+    width = max(len(matrix_value(v)) for grid in result.output for row in grid for v in row)
+    text = "\n".join(lines) + "\n"
+    for k, grid in enumerate(result.output, 1):
+        label = f"channel {k}"
+        if isinstance(result, Convolution):
+            name = result.filters[k - 1].name
+            label += f": filter {k}" + ("" if name == f"filter {k}" else f" ({name})")
+        text += f"\n{label}\n" + _grid(grid, width)
+    if explanations:
+        text += "\n" + explanation_text(explanations)
+    return text
+
+
+def explanation_text(explanations: Sequence[Explanation]) -> str:
+    return "\n".join(str(explanation) + "\n" for explanation in explanations)
+
+
+def convolution_json(result: Result) -> str:
+    """The JSON contract: {"shape": [H, W, C], "output": [channel][row][column]}."""
+    channels = []
+    for grid in result.output:
+        rows = ",\n".join(
+            "      [" + ", ".join(matrix_number(v) for v in row) + "]" for row in grid
+        )
+        channels.append("    [\n" + rows + "\n    ]")
+    shape = ", ".join(str(n) for n in result.shape)
+    return '{\n  "shape": [' + shape + '],\n  "output": [\n' + ",\n".join(channels) + "\n  ]\n}\n"
+
+
+def convolution_csv(result: Result) -> str:
+    """One line per row, channels apart by a blank line: the matrix file format, so
+    `cnncalc conv` can read it back."""
+    return "\n".join(
+        "".join(",".join(matrix_number(v) for v in row) + "\n" for row in grid)
+        for grid in result.output
+    )
+
+
+# --- `cnncalc check` reports ---
+
+CHECK_FORMATS = ("text", "json", "junit", "github")
+
+
+def check_report(results: Sequence[FileResult], format: str, file: IO[str] | None = None) -> None:
+    """Write the results of `cnncalc check` in one of `CHECK_FORMATS`."""
+    if format == "text":
+        check_text(results, file)
+        return
+    text = {"json": check_json, "junit": check_junit, "github": check_github}[format](results)
+    _write(text, file)
+
+
+def _located(problem: Diagnostic) -> str:
+    """file:line:col: severity: layer N (NAME): message, as compilers write it."""
+    where = f"{problem.where}: " if problem.where else ""
+    layer = f"{problem.layer}: " if problem.layer else ""
+    return f"{where}{problem.severity}: {layer}{problem.message}"
+
+
+def _tally(results: Sequence[FileResult]) -> str:
+    failed = sum(not result.passed for result in results)
+    files = "1 file" if len(results) == 1 else f"{len(results)} files"
+    return f"{files} checked: {len(results) - failed} passed, {failed} failed"
+
+
+def check_text(results: Sequence[FileResult], file: IO[str] | None = None) -> None:
+    """One line per file, passed or failed, then its problems; coloured on a terminal."""
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(file=file, highlight=False)
+    if not console.is_terminal:
+        console = Console(file=file, highlight=False, width=10_000)
+    for result in results:
+        verdict = (
+            Text("passed ", style="green") if result.passed else Text("FAILED ", style="bold red")
+        )
+        console.print(verdict + Text(result.file))
+        for problem in result.problems:
+            style = "red" if problem.severity == "error" else "yellow"
+            console.print(Text("       ") + Text(_located(problem), style=style))
+    console.print(_tally(results))
+
+
+def check_json(results: Sequence[FileResult]) -> str:
+    """A list with one object per file; each problem has its file, line, column and layer."""
+    document = [
+        {
+            "file": result.file,
+            "passed": result.passed,
+            "errors": len(result.errors),
+            "warnings": len(result.warnings),
+            "problems": [diagnostic_json(problem) for problem in result.problems],
+        }
+        for result in results
+    ]
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def check_junit(results: Sequence[FileResult]) -> str:
+    """JUnit XML, one test case per file, for CI systems' test views."""
+    import xml.etree.ElementTree as ET
+
+    failures = str(sum(not result.passed for result in results))
+    counts = {"tests": str(len(results)), "failures": failures, "errors": "0", "skipped": "0"}
+    suites = ET.Element("testsuites", {"name": "cnncalc check", **counts})
+    suite = ET.SubElement(suites, "testsuite", {"name": "cnncalc check", **counts})
+    for result in results:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname="cnncalc.check",
+            name=_xml(result.file),
+            file=_xml(result.file),
+        )
+        failing = [p for p in result.problems if p.severity == "error" or result.strict]
+        if failing:
+            failure = ET.SubElement(
+                case, "failure", message=_xml(_located(failing[0])), type=failing[0].severity
+            )
+            failure.text = _xml("\n".join(_located(problem) for problem in failing))
+        others = [problem for problem in result.problems if problem not in failing]
+        if others:
+            ET.SubElement(case, "system-out").text = _xml(
+                "\n".join(_located(problem) for problem in others)
+            )
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, "unicode") + "\n"
+
+
+def _xml(text: str) -> str:
+    """Text without the control characters XML 1.0 cannot hold (from a binary file name, say)."""
+    import re
+
+    return re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]", "\ufffd", text)
+
+
+def check_github(results: Sequence[FileResult]) -> str:
+    """GitHub Actions workflow commands: an annotation on each problem's line."""
+    lines = []
+    for result in results:
+        for problem in result.problems:
+            level = "error" if problem.severity == "error" or result.strict else "warning"
+            where = problem.where
+            file = (where.source if where else None) or result.file
+            properties = [f"file={_github_property(file)}"]
+            if where and where.line is not None:
+                properties.append(f"line={where.line}")
+                if where.column is not None:
+                    properties.append(f"col={where.column}")
+            properties.append("title=cnncalc check")
+            message = f"{problem.layer}: {problem.message}" if problem.layer else problem.message
+            lines.append(f"::{level} {','.join(properties)}::{_github_data(message)}")
+    lines.append(_tally(results))
+    return "\n".join(lines) + "\n"
+
+
+def _github_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")

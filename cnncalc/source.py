@@ -13,13 +13,14 @@ from typing import Any
 import yaml
 
 from cnncalc.errors import SpecError, Where
+from cnncalc.values import show
 
 # libyaml's parser is several times faster than the pure-Python one; both give
 # the same nodes and marks.
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_BYTES = 8 * 1024 * 1024  # far beyond any spec; refuses runaway inputs
-MAX_NODES = 1_000_000  # counts nodes as built, so an alias bomb stops early
+MAX_VALUES = 1_000_000  # with aliases expanded; a spec of 20,000 layers holds ~200,000
 
 
 class Mark:
@@ -75,33 +76,49 @@ class _Builder:
     """Turns composed YAML nodes into marked values.
 
     Faster than PyYAML's constructor machinery, which matters for specs of
-    thousands of layers, and linear in the number of distinct nodes: an alias
-    reuses the value already built, so an alias bomb cannot multiply work.
+    thousands of layers, and safe with aliases: an alias reuses the value
+    already built, and the size the document would have with every alias
+    expanded is tracked, so a "billion laughs" bomb is refused early, in
+    time and memory proportional to its text.
     """
 
     def __init__(self, source: str | None) -> None:
         self.source = source
         self.built: dict[int, Any] = {}  # id(node) -> value, for aliases
-        self.count = 0
+        self.sizes: dict[int, int] = {}  # id(node) -> values inside, aliases expanded
         self.scalars = yaml.SafeLoader("")  # only its scalar constructors are used
 
-    def value(self, node: yaml.Node) -> Any:
+    def value(self, node: yaml.Node) -> tuple[Any, int]:
+        """The value of `node` and how many values it holds, counting itself."""
         if isinstance(node, yaml.ScalarNode) and node.tag == _STR:
-            return node.value
-        known = self.built.get(id(node))
-        if known is not None:
-            return known
-        self.count += 1
-        if self.count > MAX_NODES:
+            return node.value, 1
+        key = id(node)
+        if key in self.built:
+            if key not in self.sizes:
+                raise SpecError(
+                    "a YAML alias refers to a collection that contains it; "
+                    "a spec is plain data and needs no cycles",
+                    _mark(node).where(self.source),
+                )
+            return self.built[key], self.sizes[key]
+        value: Any
+        if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
+            value, size = self._mapping(node)
+        elif isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+            value, size = self._sequence(node)
+        else:
+            value, size = self._scalar(node), 1
+        if size > MAX_VALUES:
             raise SpecError(
-                f"the document has more than {MAX_NODES:,} values; "
-                "a spec is far smaller (is it a YAML alias bomb?)",
+                f"the document holds more than {MAX_VALUES:,} values once its YAML aliases "
+                "are expanded (a 'billion laughs' bomb?); a spec is far smaller",
                 _mark(node).where(self.source),
             )
-        if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
-            return self._mapping(node)
-        if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
-            return self._sequence(node)
+        self.built[key] = value
+        self.sizes[key] = size
+        return value, size
+
+    def _scalar(self, node: yaml.Node) -> Any:
         construct = _SCALARS.get(node.tag) if isinstance(node, yaml.ScalarNode) else None
         if construct is None:
             raise SpecError(
@@ -112,51 +129,58 @@ class _Builder:
             return construct(self.scalars, node)
         except (yaml.YAMLError, ValueError) as error:
             raise SpecError(
-                f"cannot read {node.value!r} as {node.tag.rsplit(':', 1)[-1]}: {error}",
+                f"cannot read {show(node.value)} as {node.tag.rsplit(':', 1)[-1]}: "
+                f"{show(str(error), 60)}",
                 _mark(node).where(self.source),
             ) from None
 
-    def _sequence(self, node: yaml.SequenceNode) -> MarkedList:
+    def _sequence(self, node: yaml.SequenceNode) -> tuple[MarkedList, int]:
         result = MarkedList()
         result.mark = _mark(node)
-        self.built[id(node)] = result
+        self.built[id(node)] = result  # for a self-reference, found while building
+        size = 1
         for child in node.value:
-            result.append(self.value(child))
+            value, child_size = self.value(child)
+            result.append(value)
             result.item_marks.append(_mark(child))
-        return result
+            size += child_size
+        return result, size
 
-    def _mapping(self, node: yaml.MappingNode) -> MarkedDict:
+    def _mapping(self, node: yaml.MappingNode) -> tuple[MarkedDict, int]:
         result = MarkedDict()
         result.mark = _mark(node)
         self.built[id(node)] = result
+        size = 1
         merges = []
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
                 merges.append(value_node)
                 continue
-            key = self.value(key_node)
+            key, key_size = self.value(key_node)
             where = _mark(key_node).where(self.source)
             if isinstance(key, (list, dict)):
                 raise SpecError("a mapping key must be a plain value, not a list or mapping", where)
             if key in result:
                 raise SpecError(
-                    f"key {key!r} appears twice in the same mapping; remove one of them", where
+                    f"key {show(key)} appears twice in the same mapping; remove one of them", where
                 )
-            result[key] = self.value(value_node)
+            result[key], value_size = self.value(value_node)
             result.key_marks[key] = _mark(key_node)
             result.value_marks[key] = _mark(value_node)
+            size += key_size + value_size
         for merge in merges:  # `<<: *base`: keys written here win over merged ones
             sources = merge.value if isinstance(merge, yaml.SequenceNode) else [merge]
             for source in sources:
-                merged = self.value(source)
+                merged, merged_size = self.value(source)
                 if not isinstance(merged, MarkedDict):
                     raise SpecError("'<<' merges only mappings", _mark(source).where(self.source))
+                size += merged_size
                 for key, value in merged.items():
                     if key not in result:
                         result[key] = value
                         result.key_marks[key] = merged.key_marks[key]
                         result.value_marks[key] = merged.value_marks[key]
-        return result
+        return result, size
 
 
 def parse_yaml(text: str, source: str | None = None) -> Any:
@@ -164,7 +188,7 @@ def parse_yaml(text: str, source: str | None = None) -> Any:
     loader = _BaseLoader(text)
     try:
         node = loader.get_single_node()
-        return None if node is None else _Builder(source).value(node)
+        return None if node is None else _Builder(source).value(node)[0]
     except yaml.MarkedYAMLError as error:
         raise _yaml_error(error, source) from None
     except yaml.YAMLError as error:

@@ -10,15 +10,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from cnncalc import values
-from cnncalc.errors import LayerRef, SpecError, Where
+from cnncalc.errors import LayerRef, SpecError, Where, suggestion
 from cnncalc.layers import LAYER_TYPES, Layer, LayerType, Shape, layer_type, type_names
 from cnncalc.shorthand import split
 from cnncalc.source import Mark, MarkedDict, MarkedList, parse_yaml, read_text
 
-TOP_KEYS = ("name", "description", "input", "layers")
+TOP_KEYS = ("name", "description", "input", "layers", "expect")
+SPEC_EXPECT_KEYS = ("output", "params")
+LAYER_EXPECT_KEYS = ("shape", "params")
+
+
+class Expectation(NamedTuple):
+    """What the author expects a layer (or the whole network) to give.
+
+    `cnncalc check` fails a spec whose expectations do not hold; each figure
+    keeps the place it was written, so the failure points at it.
+    """
+
+    shape: Shape | None = None
+    params: int | None = None
+    shape_where: Where | None = None
+    params_where: Where | None = None
 
 
 @dataclass(frozen=True)
@@ -29,6 +44,7 @@ class LayerSpec:
     name: str
     where: Where | None = None
     field_where: Mapping[str, Where] = field(default_factory=dict)
+    expect: Expectation | None = None
 
     def where_of(self, field_name: str | None) -> Where | None:
         """Where a field was written, or the layer itself if it was not."""
@@ -46,6 +62,7 @@ class Spec:
     name: str | None = None
     description: str | None = None
     source: str | None = None
+    expect: Expectation | None = None  # of the output shape and the total parameters
 
 
 def load(path: str, display: str | None = None) -> Spec:
@@ -125,7 +142,12 @@ def from_document(document: Any, source: str | None = None) -> Spec:
         reader.read(raw, index, _at(mark, source) or items_where, mark)
         for index, (raw, mark) in enumerate(zip(items, marks, strict=True), 1)
     )
-    return Spec(input_shape, layers, name, description, source)
+    expect = None
+    if "expect" in document:
+        expect = _spec_expectation(
+            document["expect"], _value_at(document, "expect", source), source
+        )
+    return Spec(input_shape, layers, name, description, source, expect)
 
 
 class _LayerReader:
@@ -167,14 +189,18 @@ class _LayerReader:
         if "name" in raw:
             explicit = self._name(raw["name"], index, _value_at(raw, "name", self.source) or where)
         ref = LayerRef(index, explicit or kind.default_name(self.weighted))
+        expect = None
+        if "expect" in raw:
+            at = _value_at(raw, "expect", self.source) or where
+            expect = _layer_expectation(raw["expect"], at, self.source, ref)
         given = []
         for key, value in raw.items():
-            if key in ("type", "name"):
+            if key in ("type", "name", "expect"):
                 continue
             if not isinstance(key, str) or kind.field(key) is None:
                 raise _unknown_key(kind, key, _key_at(raw, key, self.source) or where, ref, "type")
             given.append((key, repr(key), value, _value_at(raw, key, self.source) or where))
-        return self._build(kind, given, ref, explicit, where)
+        return self._build(kind, given, ref, explicit, where, expect)
 
     def _shorthand(
         self, text: str, index: int, where: Where | None, mark: Mark | None
@@ -189,6 +215,10 @@ class _LayerReader:
             if piece.key == "name":
                 explicit = self._name(piece.value, index, at(piece.offset))
         ref = LayerRef(index, explicit or kind.default_name(self.weighted))
+        expect = None
+        for piece in pieces:
+            if piece.key == "expect":
+                expect = _layer_expectation(piece.value, at(piece.offset), self.source, ref)
         given = []
         positional = list(kind.positional)
         seen_named = False
@@ -217,12 +247,12 @@ class _LayerReader:
                 )
                 continue
             seen_named = True
-            if piece.key == "name":
+            if piece.key in ("name", "expect"):
                 continue
             if kind.field(piece.key) is None:
                 raise _unknown_key(kind, piece.key, at(piece.offset), ref, None)
             given.append((piece.key, f"{piece.key}={piece.value}", piece.value, at(piece.offset)))
-        return self._build(kind, given, ref, explicit, where)
+        return self._build(kind, given, ref, explicit, where, expect)
 
     def _build(
         self,
@@ -231,6 +261,7 @@ class _LayerReader:
         ref: LayerRef,
         explicit: str | None,
         where: Where | None,
+        expect: Expectation | None = None,
     ) -> LayerSpec:
         """Read each given field, check none is missing or doubled, build the layer."""
         fields: dict[str, Any] = {}
@@ -259,7 +290,7 @@ class _LayerReader:
                     where,
                     ref,
                 )
-        return self._named(kind.build(**fields), explicit, kind, where, field_where)
+        return self._named(kind.build(**fields), explicit, kind, where, field_where, expect)
 
     def _named(
         self,
@@ -268,11 +299,12 @@ class _LayerReader:
         kind: LayerType,
         where: Where | None,
         field_where: dict[str, Where],
+        expect: Expectation | None = None,
     ) -> LayerSpec:
         name = explicit or kind.default_name(self.weighted)
         if layer.has_weights:
             self.weighted += 1
-        return LayerSpec(layer, name, where, field_where)
+        return LayerSpec(layer, name, where, field_where, expect)
 
     def _type(self, raw: Any, index: int, where: Where | None) -> LayerType:
         if not isinstance(raw, str) or not raw.strip():
@@ -312,25 +344,74 @@ def _unknown_key(
     kind: LayerType, key: Any, where: Where | None, ref: LayerRef, extra: str | None
 ) -> SpecError:
     keys = [name for field in kind.fields for name in (field.name, *field.aliases)]
-    keys += ["name"] + ([extra] if extra else [])
+    keys += ["name", "expect"] + ([extra] if extra else [])
     listed = ", ".join(field.name for field in kind.fields) or "no keys of its own"
     if not isinstance(key, str):
         return SpecError(
             f"{kind.name} has no key {values.show(key)}; its keys are {listed}", where, ref
         )
     return SpecError(
-        f"{kind.name} has no key {key!r}" + suggestion(key, keys, f"; its keys are {listed}, name"),
+        f"{kind.name} has no key {key!r}"
+        + suggestion(key, keys, f"; its keys are {listed}, name, expect"),
         where,
         ref,
     )
 
 
-def suggestion(word: str, candidates: Sequence[str], otherwise: str = "") -> str:
-    """'; did you mean …?' for the closest candidate, or `otherwise`."""
-    import difflib  # only error messages need it
+def _spec_expectation(raw: Any, where: Where | None, source: str | None) -> Expectation:
+    """`expect: {output: [10], params: 62958}` at the top of a spec."""
+    if not isinstance(raw, Mapping):
+        raise SpecError(
+            "expect must be a mapping such as {output: [10], params: 62958}, "
+            f"got {values.show(raw)}",
+            where,
+        )
+    return _expectation(raw, where, source, None, "output", SPEC_EXPECT_KEYS, "the spec's expect")
 
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else otherwise
+
+def _layer_expectation(
+    raw: Any, where: Where | None, source: str | None, ref: LayerRef
+) -> Expectation:
+    """A layer's `expect`: its output shape, or {shape: [...], params: N}."""
+    if not isinstance(raw, Mapping):
+        try:
+            return Expectation(shape=values.dims("expect", raw), shape_where=where)
+        except values.ValueProblem as problem:
+            raise SpecError(f"{problem}; or give {{shape: [...], params: N}}", where, ref) from None
+    return _expectation(raw, where, source, ref, "shape", LAYER_EXPECT_KEYS, "a layer's expect")
+
+
+def _expectation(
+    raw: Mapping[Any, Any],
+    where: Where | None,
+    source: str | None,
+    ref: LayerRef | None,
+    shape_key: str,
+    keys: Sequence[str],
+    what: str,
+) -> Expectation:
+    for key in raw:
+        if key not in keys:
+            raise SpecError(
+                f"{what} has no key {values.show(key)}"
+                + suggestion(str(key), keys, f"; its keys are {', '.join(keys)}"),
+                _key_at(raw, key, source) or where,
+                ref,
+            )
+    shape_where = _value_at(raw, shape_key, source) or where
+    params_where = _value_at(raw, "params", source) or where
+    shape = params = None
+    try:
+        if shape_key in raw:
+            shape = values.dims(shape_key, raw[shape_key])
+    except values.ValueProblem as problem:
+        raise SpecError(str(problem), shape_where, ref) from None
+    try:
+        if "params" in raw:
+            params = values.count("params", raw["params"])
+    except values.ValueProblem as problem:
+        raise SpecError(str(problem), params_where, ref) from None
+    return Expectation(shape, params, shape_where, params_where)
 
 
 def _read_input(raw: Any, where: Where | None) -> Shape:

@@ -15,6 +15,10 @@ from cnncalc.geometry import PaddingSpec, Pair
 
 _INT = re.compile(r"[+-]?[0-9]+\Z")
 
+# Far beyond any real network, yet every product of such sizes stays a few
+# dozen digits: counts are exact Python integers and print without trouble.
+MAX_SIZE = 10**18
+
 
 class ValueProblem(Exception):
     """A field's value is not acceptable; the message names the field."""
@@ -32,6 +36,8 @@ def show(raw: Any, limit: int = 40) -> str:
         text = "null"
     elif isinstance(raw, str):
         text = repr(raw)
+    elif isinstance(raw, int) and raw.bit_length() > 1000:
+        text = "a number of hundreds of digits"  # str() of 4,300+ digits raises
     elif isinstance(raw, (int, float)):
         text = str(raw)
     elif isinstance(raw, (list, tuple)):
@@ -52,28 +58,34 @@ def _show_item(item: Any) -> str:
     return show(item, 12)
 
 
-def _int(raw: Any) -> int | None:
+def _int(name: str, raw: Any) -> int | None:
     """The integer a raw value spells, or None; floats and booleans are not integers."""
     if isinstance(raw, bool):
         return None
-    if isinstance(raw, int):
-        return raw
     if isinstance(raw, str) and _INT.match(raw.strip()):
-        return int(raw)
+        digits = raw.strip().lstrip("+-")
+        raw = int(raw) if len(digits) <= 30 else MAX_SIZE * 10  # int() of 5,000 digits raises
+    if isinstance(raw, int):
+        if abs(raw) > MAX_SIZE:
+            raise ValueProblem(
+                f"{name} is larger than 10^18, far beyond any real network; "
+                "cnncalc refuses it rather than print nonsense"
+            )
+        return raw
     return None
 
 
-def _ints(raw: Any) -> list[int | None] | None:
+def _ints(name: str, raw: Any) -> list[int | None] | None:
     """The integers of a list or of `AxB[xCxD]` text; None if it is neither."""
     if isinstance(raw, (list, tuple)):
-        return [_int(item) for item in raw]
+        return [_int(name, item) for item in raw]
     if isinstance(raw, str) and re.fullmatch(r"\s*[^x×]+([x×][^x×]+)+\s*", raw):
-        return [_int(part) for part in re.split(r"[x×]", raw)]
+        return [_int(name, part) for part in re.split(r"[x×]", raw)]
     return None
 
 
 def positive_int(name: str, raw: Any) -> int:
-    value = _int(raw)
+    value = _int(name, raw)
     if value is None:
         raise ValueProblem(f"{name} must be a whole number, got {show(raw)}")
     if value < 1:
@@ -81,14 +93,24 @@ def positive_int(name: str, raw: Any) -> int:
     return value
 
 
+def count(name: str, raw: Any) -> int:
+    """A number of things that may be zero, such as a layer's parameters."""
+    value = _int(name, raw)
+    if value is None:
+        raise ValueProblem(f"{name} must be a whole number, got {show(raw)}")
+    if value < 0:
+        raise ValueProblem(f"{name} cannot be negative, got {value}")
+    return value
+
+
 def pair(name: str, raw: Any) -> Pair:
     """A size per axis: one positive integer for both, or (height, width)."""
-    single = _int(raw)
+    single = _int(name, raw)
     if single is not None:
         if single < 1:
             raise ValueProblem(f"{name} must be at least 1, got {single}")
         return (single, single)
-    values = _ints(raw)
+    values = _ints(name, raw)
     if values is None or len(values) != 2 or None in values:
         raise ValueProblem(
             f"{name} must be a whole number or a pair [height, width] (HxW in shorthand), "
@@ -105,8 +127,8 @@ def padding(name: str, raw: Any) -> PaddingSpec:
     """`same`, `valid`, p, [ph, pw] or [top, bottom, left, right]."""
     if isinstance(raw, str) and raw.strip().lower() in ("same", "valid"):
         return "same" if raw.strip().lower() == "same" else "valid"
-    single = _int(raw)
-    values = [single] if single is not None else _ints(raw)
+    single = _int(name, raw)
+    values = [single] if single is not None else _ints(name, raw)
     if values is None or len(values) not in (1, 2, 4) or None in values:
         raise ValueProblem(
             f"{name} must be 'same', 'valid', a whole number, [ph, pw] or "
@@ -145,8 +167,9 @@ def text(name: str, raw: Any) -> str:
 
 
 def dims(name: str, raw: Any) -> tuple[int, ...]:
-    """An input shape: [height, width, channels], or [n] for a vector."""
-    values = _ints(raw) if not isinstance(raw, int) else None
+    """A shape: [height, width, channels], or [n] (or n) for a vector."""
+    single = _int(name, raw)
+    values = [single] if single is not None else _ints(name, raw)
     if values is None or len(values) not in (1, 3):
         raise ValueProblem(
             f"{name} must be [height, width, channels] (HxWxC on the command line), "

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, settings
 
 from cnncalc.cli import cli
+
+# CI runs every property 2,000 times; a developer's run is quicker.
+settings.register_profile(
+    "ci", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", max_examples=200, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 GOLDEN = Path(__file__).parent / "golden"
 SPECS = Path(__file__).parent.parent / "specs"
@@ -27,9 +36,9 @@ def _plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "100")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def run():
-    """Run `cnncalc ARGS…`; stdout and stderr are kept apart."""
+    """Run `cnncalc ARGS…`; stdout and stderr are kept apart. Stateless, so shared."""
 
     def run(*args: str, input: str | None = None) -> Result:
         return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)

@@ -137,7 +137,7 @@ def test_python_dash_m():
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0
-    assert result.stdout.splitlines()[2] == "1,CONV1,conv,\"(28, 28, 8)\",6272,600,8,608"
+    assert result.stdout.splitlines()[2] == '1,CONV1,conv,"(28, 28, 8)",6272,600,8,608'
 
 
 def test_list_shows_every_bundled_spec(run):
@@ -164,7 +164,8 @@ def test_a_file_wins_over_a_bundled_name(run, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    ("env", "box_corner"), [({"FORCE_COLOR": "1"}, "┏"), ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, "+")]
+    ("env", "box_corner"),
+    [({"FORCE_COLOR": "1"}, "┏"), ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, "+")],
 )
 def test_terminal_gets_rich_and_no_color_gets_plain(run, monkeypatch, env, box_corner):
     """On a terminal the table is drawn with box characters; NO_COLOR falls back to ASCII."""
@@ -182,7 +183,9 @@ def test_core_imports_neither_click_nor_rich():
         "import sys, cnncalc.spec, cnncalc.engine, cnncalc.layers;"
         "print(sorted(m for m in ('click', 'rich') if m in sys.modules))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "[]"
 
 
@@ -199,7 +202,9 @@ def test_json_output_does_not_import_rich():
         print("rich" in sys.modules, file=sys.stderr)
         """
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stderr.strip() == "False"
 
 
@@ -383,7 +388,9 @@ def test_duplicate_key_is_refused(run, tmp_path):
 
 def test_field_given_twice_by_alias(run, tmp_path):
     """kernel and its course name f are the same field."""
-    path = write(tmp_path, "input: [32, 32, 3]\nlayers:\n  - {type: conv, filters: 8, kernel: 5, f: 3}\n")
+    path = write(
+        tmp_path, "input: [32, 32, 3]\nlayers:\n  - {type: conv, filters: 8, kernel: 5, f: 3}\n"
+    )
     assert error_of(run, path) == (
         1, f"Error: {path}:3:44: layer 1 (CONV1): kernel is given twice, as 'kernel' and as 'f'"
     )  # fmt: skip
@@ -391,7 +398,9 @@ def test_field_given_twice_by_alias(run, tmp_path):
 
 def test_float_is_not_silently_truncated(run, tmp_path):
     """8.0 filters is refused, not turned into 8."""
-    path = write(tmp_path, "input: [32, 32, 3]\nlayers:\n  - {type: conv, filters: 8.5, kernel: 5}\n")
+    path = write(
+        tmp_path, "input: [32, 32, 3]\nlayers:\n  - {type: conv, filters: 8.5, kernel: 5}\n"
+    )
     assert error_of(run, path) == (
         1, f"Error: {path}:3:27: layer 1 (CONV1): filters must be a whole number, got 8.5"
     )  # fmt: skip
@@ -462,7 +471,10 @@ def test_cnncalc_debug_is_not_needed_for_bad_data(run, tmp_path):
 
 def test_directory_is_not_a_spec(run, tmp_path):
     """A directory given to `table` is refused by name."""
-    assert error_of(run, str(tmp_path)) == (1, f"Error: {tmp_path}: is a directory, not a spec file")
+    assert error_of(run, str(tmp_path)) == (
+        1,
+        f"Error: {tmp_path}: is a directory, not a spec file",
+    )
 
 
 def test_bundled_specs_all_load(run):

@@ -1,0 +1,177 @@
+"""The JSON Schema of the spec format, built from the layer registry.
+
+Editors use it, through the YAML language server, to complete layer types and
+keys and to flag a misspelled key as it is typed. The package ships the
+generated file `spec.schema.json` so that `cnncalc schema` only reads it; a
+test keeps the file equal to `build()`. Regenerate it with
+`python -m cnncalc.schema > cnncalc/spec.schema.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from cnncalc import values
+from cnncalc.layers import LAYER_TYPES, Field, LayerType
+
+SCHEMA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "spec.schema.json")
+
+_MAX = values.MAX_SIZE
+_POSITIVE = {"type": "integer", "minimum": 1, "maximum": _MAX}
+_COUNT = {"type": "integer", "minimum": 0, "maximum": _MAX}
+_DIGITS = r"\s*[+]?[0-9]+\s*"
+
+
+def _text_of(*numbers: int) -> dict[str, Any]:
+    """Shorthand-style text: '5', '3x5', '0x1x0x1'."""
+    return {"type": "string", "pattern": "^" + "[x×]".join([_DIGITS] * numbers[0]) + "$"}
+
+
+def _caseless(words: list[str]) -> str:
+    """A regex matching any of `words` in any case (JSON Schema regexes take no flags)."""
+    alternatives = [
+        "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word) for word in words
+    ]
+    return "(" + "|".join(alternatives) + ")"
+
+
+_PAIR = {
+    "anyOf": [
+        _POSITIVE,
+        {"type": "array", "items": _POSITIVE, "minItems": 2, "maxItems": 2},
+        _text_of(1),
+        _text_of(2),
+    ]
+}
+_PADDING = {
+    "anyOf": [
+        {"enum": ["same", "valid"]},
+        {"type": "string", "pattern": r"^\s*" + _caseless(["same", "valid"]) + r"\s*$"},
+        _COUNT,
+        {"type": "array", "items": _COUNT, "minItems": 2, "maxItems": 2},
+        {"type": "array", "items": _COUNT, "minItems": 4, "maxItems": 4},
+        _text_of(1),
+        _text_of(2),
+        _text_of(4),
+    ]
+}
+_BOOLEAN = {
+    "anyOf": [
+        {"type": "boolean"},
+        {
+            "type": "string",
+            "pattern": r"^\s*" + _caseless(["true", "false", "yes", "no", "on", "off"]) + r"\s*$",
+        },
+    ]
+}
+_DIMS = {
+    "anyOf": [
+        {"type": "array", "items": _POSITIVE, "minItems": 1, "maxItems": 1},
+        {"type": "array", "items": _POSITIVE, "minItems": 3, "maxItems": 3},
+        _POSITIVE,
+        _text_of(3),
+    ],
+    "description": "[height, width, channels], or [n] for a vector",
+}
+_READERS: dict[Any, dict[str, Any]] = {
+    values.positive_int: {"anyOf": [_POSITIVE, _text_of(1)]},
+    values.count: {"anyOf": [_COUNT, _text_of(1)]},
+    values.pair: _PAIR,
+    values.padding: _PADDING,
+    values.boolean: _BOOLEAN,
+    values.text: {"type": "string", "minLength": 1},
+}
+_LAYER_EXPECT = {
+    "description": "the layer's output shape, or {shape, params}; checked by cnncalc check",
+    "anyOf": [
+        _DIMS,
+        {
+            "type": "object",
+            "properties": {"shape": _DIMS, "params": _COUNT},
+            "additionalProperties": False,
+        },
+    ],
+}
+
+
+def _field(field: Field) -> dict[str, Any]:
+    return {**_READERS[field.read], "description": field.help}
+
+
+def _layer(kind: LayerType) -> dict[str, Any]:
+    names = [kind.name, *kind.aliases]
+    properties: dict[str, Any] = {
+        "type": {
+            "anyOf": [{"enum": names}, {"type": "string", "pattern": f"^{_caseless(names)}$"}],
+            "description": kind.help,
+        },
+        "name": {"type": "string", "minLength": 1, "description": "the name shown in the table"},
+        "expect": _LAYER_EXPECT,
+    }
+    for field in kind.fields:
+        for key in (field.name, *field.aliases):
+            properties[key] = _field(field)
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": properties,
+        "required": ["type"],
+        "additionalProperties": False,
+    }
+    required = [
+        {"anyOf": [{"required": [key]} for key in (field.name, *field.aliases)]}
+        for field in kind.fields
+        if field.required
+    ]
+    if required:
+        schema["allOf"] = required
+    return schema
+
+
+def build() -> dict[str, Any]:
+    """The schema, from the layer types cnncalc knows."""
+    every_name = [name for kind in LAYER_TYPES.values() for name in (kind.name, *kind.aliases)]
+    shorthand = {
+        "type": "string",
+        "pattern": r"^\s*" + _caseless(every_name) + r"\s*(:.*)?$",
+        "description": "shorthand TYPE[:ARGS], e.g. conv:16,5 or maxpool:2,stride=2",
+    }
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "cnncalc spec",
+        "description": "A convolutional network for cnncalc: an input shape and its layers.",
+        "type": "object",
+        "required": ["input", "layers"],
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string", "description": "the table's title"},
+            "description": {"type": "string", "description": "one line for `cnncalc list`"},
+            "input": _DIMS,
+            "layers": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"anyOf": [shorthand, *(_layer(kind) for kind in LAYER_TYPES.values())]},
+            },
+            "expect": {
+                "type": "object",
+                "description": "the network's output shape and total parameters",
+                "properties": {"output": _DIMS, "params": _COUNT},
+                "additionalProperties": False,
+            },
+        },
+    }
+
+
+def text() -> str:
+    return json.dumps(build(), indent=2, ensure_ascii=False) + "\n"
+
+
+def shipped() -> str:
+    """The schema file the package ships."""
+    with open(SCHEMA_FILE, encoding="utf-8") as stream:
+        return stream.read()
+
+
+if __name__ == "__main__":
+    print(text(), end="")
