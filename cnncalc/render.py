@@ -11,12 +11,14 @@ import json
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
-from cnncalc.engine import Row, Summary
-from cnncalc.errors import Diagnostic
 from cnncalc.layers import shape_text
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: `cnncalc conv` need not import the engine and YAML
     from cnncalc.check import FileResult
+    from cnncalc.convolve import Explanation, Result
+    from cnncalc.engine import Row, Summary
+    from cnncalc.errors import Diagnostic
+    from cnncalc.matrix import Grid, Number
 
 FORMATS = ("rich", "markdown", "csv", "json")
 HEADERS = ("Layer", "Activation shape", "Activation size", "# parameters")
@@ -49,34 +51,72 @@ def _breakdown(summary: Summary) -> str:
     return f"{summary.params:,} parameters: {summary.weights:,} weights + {summary.biases:,} biases"
 
 
+def colour_terminal(file: IO[str] | None = None) -> bool:
+    """Whether to draw with rich: a terminal that takes colour, as rich would decide.
+
+    Everything else (a pipe, a file, NO_COLOR) gets plain text, without paying
+    for rich's import or its layout of thousands of rows.
+    """
+    import os
+    import sys
+
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    stream = file or sys.stdout
+    return stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def plain_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    total: Sequence[str],
+    title: str | None = None,
+    left: int = 2,
+) -> str:
+    """An ASCII table; the first `left` columns are left-aligned, the rest right-aligned."""
+    widths = [
+        max(len(cell) for cell in column) for column in zip(headers, *rows, total, strict=True)
+    ]
+
+    def line(cells: Sequence[str]) -> str:
+        aligned = (
+            cell.ljust(width) if index < left else cell.rjust(width)
+            for index, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        )
+        return "| " + " | ".join(aligned) + " |"
+
+    rule = "+" + "+".join("-" * (width + 2) for width in widths) + "+"
+    lines = [title.center(len(rule)).rstrip()] if title else []
+    lines += [rule, line(headers), rule, *(line(cells) for cells in rows), rule, line(total), rule]
+    return "\n".join(lines) + "\n"
+
+
 def rich_table(summary: Summary, file: IO[str] | None = None) -> None:
-    """Print the table with rich: coloured on a terminal, plain ASCII otherwise."""
+    """The course's table: drawn with rich on a colour terminal, plain ASCII otherwise."""
+    rows, footnotes = _cells(summary)
+    after = [_breakdown(summary), *footnotes]
+    if not colour_terminal(file):
+        text = plain_table(HEADERS, rows, _total(summary), summary.name)
+        _write(text + "".join(f"{line}\n" for line in after), file)
+        return
+
     from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(file=file, highlight=False)
-    if not console.is_terminal:
-        # Piped to a file, a table must not wrap at an imagined 80 columns.
-        console = Console(file=file, highlight=False, width=10_000)
-    plain = not console.is_terminal or console.no_color
-    table = Table(
-        title=summary.name,
-        box=box.ASCII2 if plain else box.HEAVY_HEAD,
-        header_style="" if plain else "bold",
-        title_style="" if plain else "bold",
-    )
+    table = Table(title=summary.name, box=box.HEAVY_HEAD, header_style="bold", title_style="bold")
     for index, header in enumerate(HEADERS):
         table.add_column(header, justify="left" if index < 2 else "right")
-    rows, footnotes = _cells(summary)
     for cells in rows:
         table.add_row(*cells)
     table.add_section()
-    table.add_row(*_total(summary), style="" if plain else "bold")
+    table.add_row(*_total(summary), style="bold")
+    console = Console(file=file, highlight=False)
     console.print(table)
-    console.print(_breakdown(summary))
-    for footnote in footnotes:
-        console.print(footnote)
+    for line in after:
+        console.print(line)
 
 
 def markdown(summary: Summary) -> str:
@@ -212,10 +252,6 @@ def columns(rows: Sequence[Sequence[str]]) -> str:
 
 # The reference convolver's output: `cnncalc conv` and `cnncalc pool`.
 
-if TYPE_CHECKING:
-    from cnncalc.convolve import Explanation, Result
-    from cnncalc.matrix import Grid, Number
-
 
 def matrix_value(value: Number) -> str:
     """A value for a person: 3, -5, 3.75 exactly; a fraction that never ends as 4/3."""
@@ -342,21 +378,24 @@ def _tally(results: Sequence[FileResult]) -> str:
 
 def check_text(results: Sequence[FileResult], file: IO[str] | None = None) -> None:
     """One line per file, passed or failed, then its problems; coloured on a terminal."""
+    lines = []  # (text, style) pairs
+    for result in results:
+        verdict = ("passed ", "green") if result.passed else ("FAILED ", "bold red")
+        lines.append([verdict, (result.file, "")])
+        for problem in result.problems:
+            style = "red" if problem.severity == "error" else "yellow"
+            lines.append([("       ", ""), (_located(problem), style)])
+    lines.append([(_tally(results), "")])
+    if not colour_terminal(file):
+        _write("".join("".join(text for text, _ in line) + "\n" for line in lines), file)
+        return
+
     from rich.console import Console
     from rich.text import Text
 
     console = Console(file=file, highlight=False)
-    if not console.is_terminal:
-        console = Console(file=file, highlight=False, width=10_000)
-    for result in results:
-        verdict = (
-            Text("passed ", style="green") if result.passed else Text("FAILED ", style="bold red")
-        )
-        console.print(verdict + Text(result.file))
-        for problem in result.problems:
-            style = "red" if problem.severity == "error" else "yellow"
-            console.print(Text("       ") + Text(_located(problem), style=style))
-    console.print(_tally(results))
+    for line in lines:
+        console.print(Text.assemble(*line))
 
 
 def check_json(results: Sequence[FileResult]) -> str:
