@@ -299,14 +299,13 @@ class LayerType(NamedTuple):
         return self.name_format.format(weighted_so_far + 1 if self.numbered else weighted_so_far)
 
     def field(self, key: str) -> Field | None:
-        for field in self.fields:
-            if key == field.name or key in field.aliases:
-                return field
-        return None
+        """The field `key` names, by its name or an alias."""
+        return _FIELDS[self.name].get(key)
 
     @property
     def positional(self) -> tuple[Field, ...]:
-        return tuple(field for field in self.fields if field.positional)
+        """The fields shorthand fills in order: conv:FILTERS,KERNEL,STRIDE,PADDING."""
+        return _POSITIONAL[self.name]
 
 
 _KERNEL = Field("kernel", values.pair, "window size f, or [f_h, f_w]", ("f", "kernel_size"), True)
@@ -395,6 +394,9 @@ _TYPES = (
 )
 
 LAYER_TYPES: dict[str, LayerType] = {t.name: t for t in _TYPES}
+# Looked up for every field of every layer read, so computed once.
+_FIELDS = {t.name: {key: f for f in t.fields for key in (f.name, *f.aliases)} for t in _TYPES}
+_POSITIONAL = {t.name: tuple(f for f in t.fields if f.positional) for t in _TYPES}
 _BY_ALIAS: dict[str, LayerType] = {alias: t for t in _TYPES for alias in (t.name, *t.aliases)}
 
 

@@ -23,18 +23,19 @@ MAX_BYTES = 8 * 1024 * 1024  # far beyond any spec; refuses runaway inputs
 MAX_VALUES = 1_000_000  # with aliases expanded; a spec of 20,000 layers holds ~200,000
 
 
-class Mark:
-    """Where a YAML node starts, and whether a column offset into it is exact."""
+# A YAML node knows where it starts; keeping the node itself as the mark costs
+# nothing, and a `Where` is built only for the places a message needs.
+Mark = yaml.Node
 
-    __slots__ = ("column", "line", "plain")
 
-    def __init__(self, line: int, column: int, plain: bool) -> None:
-        self.line = line  # 1-based
-        self.column = column  # 1-based
-        self.plain = plain  # an unquoted one-line scalar: text offsets map to columns
-
-    def where(self, source: str | None, offset: int = 0) -> Where:
-        return Where(source, self.line, self.column + (offset if self.plain else 0))
+def where_in(mark: Mark, source: str | None, offset: int = 0) -> Where:
+    """The 1-based place of a node, `offset` characters into it when that is exact."""
+    start = mark.start_mark
+    # Offsets into an unquoted one-line scalar map to columns; inside quotes,
+    # escapes could shift them. libyaml's plain style is '', PyYAML's None.
+    plain = isinstance(mark, yaml.ScalarNode) and not mark.style
+    exact = plain and start.line == mark.end_mark.line
+    return Where(source, start.line + 1, start.column + 1 + (offset if exact else 0))
 
 
 class MarkedDict(dict[Any, Any]):
@@ -56,13 +57,6 @@ class MarkedList(list[Any]):
     def __init__(self) -> None:
         super().__init__()
         self.item_marks: list[Mark] = []
-
-
-def _mark(node: yaml.Node) -> Mark:
-    start, end = node.start_mark, node.end_mark
-    # libyaml marks a plain scalar with style '', the pure-Python parser with None.
-    plain = isinstance(node, yaml.ScalarNode) and not node.style and start.line == end.line
-    return Mark(start.line + 1, start.column + 1, plain)
 
 
 _MERGE = "tag:yaml.org,2002:merge"
@@ -98,7 +92,7 @@ class _Builder:
                 raise SpecError(
                     "a YAML alias refers to a collection that contains it; "
                     "a spec is plain data and needs no cycles",
-                    _mark(node).where(self.source),
+                    where_in(node, self.source),
                 )
             return self.built[key], self.sizes[key]
         value: Any
@@ -112,7 +106,7 @@ class _Builder:
             raise SpecError(
                 f"the document holds more than {MAX_VALUES:,} values once its YAML aliases "
                 "are expanded (a 'billion laughs' bomb?); a spec is far smaller",
-                _mark(node).where(self.source),
+                where_in(node, self.source),
             )
         self.built[key] = value
         self.sizes[key] = size
@@ -123,7 +117,7 @@ class _Builder:
         if construct is None:
             raise SpecError(
                 f"unsupported YAML tag {node.tag!r}; specs are plain data and take no tags",
-                _mark(node).where(self.source),
+                where_in(node, self.source),
             )
         try:
             return construct(self.scalars, node)
@@ -131,24 +125,24 @@ class _Builder:
             raise SpecError(
                 f"cannot read {show(node.value)} as {node.tag.rsplit(':', 1)[-1]}: "
                 f"{show(str(error), 60)}",
-                _mark(node).where(self.source),
+                where_in(node, self.source),
             ) from None
 
     def _sequence(self, node: yaml.SequenceNode) -> tuple[MarkedList, int]:
         result = MarkedList()
-        result.mark = _mark(node)
+        result.mark = node
         self.built[id(node)] = result  # for a self-reference, found while building
         size = 1
         for child in node.value:
             value, child_size = self.value(child)
             result.append(value)
-            result.item_marks.append(_mark(child))
+            result.item_marks.append(child)
             size += child_size
         return result, size
 
     def _mapping(self, node: yaml.MappingNode) -> tuple[MarkedDict, int]:
         result = MarkedDict()
-        result.mark = _mark(node)
+        result.mark = node
         self.built[id(node)] = result
         size = 1
         merges = []
@@ -157,23 +151,26 @@ class _Builder:
                 merges.append(value_node)
                 continue
             key, key_size = self.value(key_node)
-            where = _mark(key_node).where(self.source)
             if isinstance(key, (list, dict)):
-                raise SpecError("a mapping key must be a plain value, not a list or mapping", where)
+                raise SpecError(
+                    "a mapping key must be a plain value, not a list or mapping",
+                    where_in(key_node, self.source),
+                )
             if key in result:
                 raise SpecError(
-                    f"key {show(key)} appears twice in the same mapping; remove one of them", where
+                    f"key {show(key)} appears twice in the same mapping; remove one of them",
+                    where_in(key_node, self.source),
                 )
             result[key], value_size = self.value(value_node)
-            result.key_marks[key] = _mark(key_node)
-            result.value_marks[key] = _mark(value_node)
+            result.key_marks[key] = key_node
+            result.value_marks[key] = value_node
             size += key_size + value_size
         for merge in merges:  # `<<: *base`: keys written here win over merged ones
             sources = merge.value if isinstance(merge, yaml.SequenceNode) else [merge]
             for source in sources:
                 merged, merged_size = self.value(source)
                 if not isinstance(merged, MarkedDict):
-                    raise SpecError("'<<' merges only mappings", _mark(source).where(self.source))
+                    raise SpecError("'<<' merges only mappings", where_in(source, self.source))
                 size += merged_size
                 for key, value in merged.items():
                     if key not in result:

@@ -16,7 +16,7 @@ from cnncalc import values
 from cnncalc.errors import LayerRef, SpecError, Where, suggestion
 from cnncalc.layers import LAYER_TYPES, Layer, LayerType, Shape, layer_type, type_names
 from cnncalc.shorthand import split
-from cnncalc.source import Mark, MarkedDict, MarkedList, parse_yaml, read_text
+from cnncalc.source import Mark, MarkedDict, MarkedList, parse_yaml, read_text, where_in
 
 TOP_KEYS = ("name", "description", "input", "layers", "expect")
 SPEC_EXPECT_KEYS = ("output", "params")
@@ -206,7 +206,7 @@ class _LayerReader:
         self, text: str, index: int, where: Where | None, mark: Mark | None
     ) -> LayerSpec:
         def at(offset: int) -> Where | None:
-            return mark.where(self.source, offset) if mark else where
+            return where_in(mark, self.source, offset) if mark else where
 
         type_name, pieces = split(text)
         kind = self._type(type_name, index, where)
@@ -431,7 +431,7 @@ def _optional_text(document: Mapping[Any, Any], key: str, source: str | None) ->
 
 
 def _at(mark: Mark | None, source: str | None) -> Where | None:
-    return mark.where(source) if mark else (Where(source) if source else None)
+    return where_in(mark, source) if mark else (Where(source) if source else None)
 
 
 def _value_at(mapping: Mapping[Any, Any], key: Any, source: str | None) -> Where | None:
