@@ -13,13 +13,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from cnncalc import bundled, engine, spec
-from cnncalc.errors import Diagnostic, LayerRef, SpecError, Where
-from cnncalc.layers import shape_text
+from cnncalc.errors import Diagnostic, SpecError, Where
 
 EXTENSIONS = (".yaml", ".yml")
 
 
-@dataclass(frozen=True)
+@dataclass
 class FileResult:
     """The verdict on one spec file and every problem found in it."""
 
@@ -59,59 +58,7 @@ def check_file(path: str, display: str | None = None, strict: bool = False) -> F
         summary = engine.analyze(loaded)
     except SpecError as error:
         return FileResult(display, (error.diagnostic,), strict)
-    return FileResult(display, (*summary.warnings, *expectation_problems(loaded, summary)), strict)
-
-
-def expectation_problems(
-    loaded: spec.Spec, summary: engine.Summary, severity: str = "error"
-) -> list[Diagnostic]:
-    """Every `expect` in the spec that the computed figures do not meet."""
-    problems = []
-    for layer_spec, row in zip(loaded.layers, summary.rows, strict=True):
-        expect = layer_spec.expect
-        if expect is None:
-            continue
-        ref = LayerRef(row.index, row.name)
-        if expect.shape is not None and expect.shape != row.shape:
-            problems.append(
-                Diagnostic(
-                    f"expected shape {shape_text(expect.shape)}, got {shape_text(row.shape)}",
-                    expect.shape_where,
-                    ref,
-                    severity,
-                )
-            )
-        if expect.params is not None and expect.params != row.params:
-            problems.append(
-                Diagnostic(
-                    f"expected {expect.params:,} parameters, got {row.params:,}",
-                    expect.params_where,
-                    ref,
-                    severity,
-                )
-            )
-    expect = loaded.expect
-    if expect is not None:
-        if expect.shape is not None and expect.shape != summary.output_shape:
-            problems.append(
-                Diagnostic(
-                    f"expected output shape {shape_text(expect.shape)}, "
-                    f"got {shape_text(summary.output_shape)}",
-                    expect.shape_where,
-                    None,
-                    severity,
-                )
-            )
-        if expect.params is not None and expect.params != summary.params:
-            problems.append(
-                Diagnostic(
-                    f"expected {expect.params:,} parameters in total, got {summary.params:,}",
-                    expect.params_where,
-                    None,
-                    severity,
-                )
-            )
-    return problems
+    return FileResult(display, (*summary.warnings, *summary.unmet), strict)
 
 
 def _files(targets: Sequence[str]) -> Iterator[tuple[str, str] | Diagnostic]:

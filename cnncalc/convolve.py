@@ -33,7 +33,7 @@ MAX_OUTPUT = 10**7  # output values kept in memory
 Cube = tuple[Grid, ...]  # [channel][row][column]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Axis:
     """One axis of the output-size formula: floor((n + before + after − f) / s) + 1."""
 
@@ -53,7 +53,7 @@ class Axis:
         return f"{body} + 1 = {self.out}"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Explanation:
     """How one output value came about: the window, the terms, the result."""
 
@@ -67,7 +67,7 @@ class Explanation:
         return "\n".join(self.lines)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Result:
     """An output volume and everything that produced it."""
 
@@ -113,7 +113,7 @@ class Result:
         raise NotImplementedError
 
 
-@dataclass(frozen=True)
+@dataclass
 class Convolution(Result):
     filters: tuple[Volume, ...]  # as applied: stacked to the input's depth, flipped if asked
     bias: tuple[Number, ...]  # one per filter, or none
@@ -170,7 +170,7 @@ class Convolution(Result):
         return tuple(found)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Pooling(Result):
     mode: str  # "max" or "avg"
 

@@ -7,15 +7,16 @@ any size is counted exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 from cnncalc.errors import Diagnostic, LayerRef, SpecError
 from cnncalc.geometry import Padding4
-from cnncalc.layers import Layer, LayerProblem, Shape, size_of
+from cnncalc.layers import Layer, LayerProblem, Shape, shape_text, size_of
 from cnncalc.spec import Spec
 
 
-@dataclass(frozen=True)
+@dataclass
 class Row:
     """One layer of the table: what it outputs and what it holds."""
 
@@ -41,7 +42,7 @@ class Row:
         return self.weights + self.biases
 
 
-@dataclass(frozen=True)
+@dataclass
 class Summary:
     """The whole table: input, one row per layer, totals, and warnings."""
 
@@ -49,6 +50,7 @@ class Summary:
     input_shape: Shape
     rows: tuple[Row, ...]
     warnings: tuple[Diagnostic, ...] = ()
+    unmet: tuple[Diagnostic, ...] = ()  # the spec's `expect`s that do not hold
 
     @property
     def input_size(self) -> int:
@@ -99,4 +101,41 @@ def analyze(spec: Spec) -> Summary:
             )
         )
         shape = step.shape
-    return Summary(spec.name, spec.input, tuple(rows), tuple(warnings))
+    summary = Summary(spec.name, spec.input, tuple(rows), tuple(warnings))
+    if spec.expect or any(layer_spec.expect for layer_spec in spec.layers):
+        summary = replace(summary, unmet=tuple(_unmet(spec, summary)))
+    return summary
+
+
+def _unmet(spec: Spec, summary: Summary) -> Iterator[Diagnostic]:
+    """Each figure an `expect` states that the network does not have."""
+    for layer_spec, row in zip(spec.layers, summary.rows, strict=True):
+        expect = layer_spec.expect
+        if expect is None:
+            continue
+        ref = LayerRef(row.index, row.name)
+        if expect.shape is not None and expect.shape != row.shape:
+            yield Diagnostic(
+                f"expected shape {shape_text(expect.shape)}, got {shape_text(row.shape)}",
+                expect.shape_where,
+                ref,
+            )
+        if expect.params is not None and expect.params != row.params:
+            yield Diagnostic(
+                f"expected {expect.params:,} parameters, got {row.params:,}",
+                expect.params_where,
+                ref,
+            )
+    expect = spec.expect
+    if expect is not None:
+        if expect.shape is not None and expect.shape != summary.output_shape:
+            yield Diagnostic(
+                f"expected output shape {shape_text(expect.shape)}, "
+                f"got {shape_text(summary.output_shape)}",
+                expect.shape_where,
+            )
+        if expect.params is not None and expect.params != summary.params:
+            yield Diagnostic(
+                f"expected {expect.params:,} parameters in total, got {summary.params:,}",
+                expect.params_where,
+            )

@@ -145,7 +145,7 @@ class Layer:
         return ""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Conv(Layer):
     filters: int
     kernel: Pair
@@ -175,7 +175,7 @@ class Conv(Layer):
         return text
 
 
-@dataclass(frozen=True)
+@dataclass
 class Pool(Layer):
     mode: str  # "max" or "avg"
     kernel: Pair
@@ -202,7 +202,7 @@ class Pool(Layer):
         return Step((out_h, out_w, channels), padding=pad, notes=notes)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Dense(Layer):
     """A fully connected layer; a volume is flattened first, as the course does."""
 
@@ -221,7 +221,7 @@ class Dense(Layer):
         return Step((self.units,), size_of(shape) * self.units, self.units if self.bias else 0)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Softmax(Layer):
     """Softmax; with `units`, a fully connected layer of that size before it."""
 
@@ -242,7 +242,7 @@ class Softmax(Layer):
         return Dense(self.units, self.bias).apply(shape)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Flatten(Layer):
     @property
     def kind(self) -> str:
@@ -252,7 +252,7 @@ class Flatten(Layer):
         return Step((size_of(shape),))
 
 
-@dataclass(frozen=True)
+@dataclass
 class Activation(Layer):
     """An element-wise function: no parameters, shape unchanged."""
 

@@ -48,7 +48,7 @@ _LITERAL = re.compile(r"[\s0-9.,;|eE+\-−]*[0-9][\s0-9.,;|eE+\-−]*\Z")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Volume:
     """A matrix of one or more channels, indexed [channel][row][column]."""
 

@@ -185,8 +185,14 @@ def as_json(summary: Summary) -> dict[str, Any]:
             for row in summary.rows
         ],
         "totals": {"params": summary.params, "weights": summary.weights, "biases": summary.biases},
-        "warnings": [diagnostic_json(warning) for warning in summary.warnings],
+        "warnings": [diagnostic_json(warning) for warning in table_warnings(summary)],
     }
+
+
+def table_warnings(summary: Summary) -> tuple[Diagnostic, ...]:
+    """What `table` warns of: the engine's warnings, and each `expect` that fails
+    (check's business, but a table that contradicts the spec should say so)."""
+    return (*summary.warnings, *(unmet._replace(severity="warning") for unmet in summary.unmet))
 
 
 def diagnostic_json(diagnostic: Diagnostic) -> dict[str, Any]:

@@ -80,7 +80,7 @@ class _Builder:
         self.source = source
         self.built: dict[int, Any] = {}  # id(node) -> value, for aliases
         self.sizes: dict[int, int] = {}  # id(node) -> values inside, aliases expanded
-        self.scalars = yaml.SafeLoader("")  # only its scalar constructors are used
+        self.scalars = yaml.constructor.SafeConstructor()  # for its scalar constructors
 
     def value(self, node: yaml.Node) -> tuple[Any, int]:
         """The value of `node` and how many values it holds, counting itself."""

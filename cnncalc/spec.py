@@ -36,7 +36,7 @@ class Expectation(NamedTuple):
     params_where: Where | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class LayerSpec:
     """One checked layer, its name, and where each of its fields was written."""
 
@@ -53,7 +53,7 @@ class LayerSpec:
         return self.where
 
 
-@dataclass(frozen=True)
+@dataclass
 class Spec:
     """A network to analyse: the input shape (H, W, C) and the layers in order."""
 

@@ -8,12 +8,9 @@ not 5, and `true` is not 1.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from cnncalc.geometry import PaddingSpec, Pair
-
-_INT = re.compile(r"[+-]?[0-9]+\Z")
 
 # Far beyond any real network, yet every product of such sizes stays a few
 # dozen digits: counts are exact Python integers and print without trouble.
@@ -62,7 +59,7 @@ def _int(name: str, raw: Any) -> int | None:
     """The integer a raw value spells, or None; floats and booleans are not integers."""
     if isinstance(raw, bool):
         return None
-    if isinstance(raw, str) and _INT.match(raw.strip()):
+    if isinstance(raw, str) and _is_int(raw.strip()):
         digits = raw.strip().lstrip("+-")
         raw = int(raw) if len(digits) <= 30 else MAX_SIZE * 10  # int() of 5,000 digits raises
     if isinstance(raw, int):
@@ -79,9 +76,17 @@ def _ints(name: str, raw: Any) -> list[int | None] | None:
     """The integers of a list or of `AxB[xCxD]` text; None if it is neither."""
     if isinstance(raw, (list, tuple)):
         return [_int(name, item) for item in raw]
-    if isinstance(raw, str) and re.fullmatch(r"\s*[^x×]+([x×][^x×]+)+\s*", raw):
-        return [_int(name, part) for part in re.split(r"[x×]", raw)]
+    if isinstance(raw, str):
+        parts = raw.replace("×", "x").split("x")
+        if len(parts) > 1 and all(part.strip() for part in parts):
+            return [_int(name, part) for part in parts]
     return None
+
+
+def _is_int(text: str) -> bool:
+    """An optional sign and ASCII digits (str.isdigit alone takes '²' too)."""
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    return digits.isascii() and digits.isdigit()
 
 
 def positive_int(name: str, raw: Any) -> int:

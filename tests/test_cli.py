@@ -226,11 +226,35 @@ def test_internal_errors_are_one_line_not_a_traceback(monkeypatch, capsys):
 
 
 def test_every_command_has_help(run):
-    """Each command documents itself."""
-    for command in ("table", "list"):
+    """Each command loads, documents itself, and appears in the top-level help."""
+    from cnncalc.cli import COMMANDS
+
+    listing = run("--help").stdout
+    for command in COMMANDS:
         result = run(command, "--help")
-        assert result.exit_code == 0
-        assert "Usage: " in result.stdout
+        assert result.exit_code == 0, command
+        assert result.stdout.startswith(f"Usage: cli {command} "), command
+        assert f"  {command} " in listing, command
+
+
+def test_a_command_imports_only_its_own_module():
+    """Startup: `table` does not pay for the convolver's or check's command modules."""
+    code = textwrap.dedent(
+        """
+        import sys
+        from cnncalc.cli import cli
+        try:
+            cli(["table", "--input", "8x8x1", "fc:2", "--format", "json"])
+        except SystemExit:
+            pass
+        loaded = sorted(m for m in sys.modules if m.startswith("cnncalc.commands."))
+        print(loaded, "cnncalc.convolve" in sys.modules, file=sys.stderr)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stderr.strip() == "['cnncalc.commands.table'] False"
 
 
 # --- Bad input: one clear sentence, the place, exit 1 for data and 2 for usage ---
@@ -488,3 +512,21 @@ def test_not_a_terminal_has_no_escape_codes(run):
     """Piped output is plain text."""
     assert "\x1b[" not in run("table", "alexnet").stdout
     assert os.environ.get("FORCE_COLOR") is None
+
+
+def test_misspelled_command_is_suggested(run):
+    """A near miss of a command name gets a suggestion, exit 2."""
+    result = run("tabel")
+    assert result.exit_code == 2
+    assert "Error: No such command 'tabel'. Did you mean 'table'?" in result.stderr
+    assert "Error: No such command 'zzz'.\n" in run("zzz").stderr
+
+
+def test_table_warns_of_unmet_expectations(run, tmp_path):
+    """table is not check, but says when the spec's own expectations fail."""
+    path = write(tmp_path, "input: [8, 8, 1]\nexpect: {params: 5}\nlayers: [fc:2]\n")
+    result = run("table", path, "--format", "json")
+    assert result.exit_code == 0
+    # 8·8·1 inputs into 2 units: 64·2 weights + 2 biases = 130.
+    assert result.stderr == f"Warning: {path}:2:18: expected 5 parameters in total, got 130\n"
+    assert json.loads(result.stdout)["warnings"][0]["severity"] == "warning"

@@ -1,0 +1,60 @@
+"""`cnncalc check` and `cnncalc schema`: spec files checked in CI."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from cnncalc.cli import CONTEXT
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--strict", is_flag=True, help="Fail a file on warnings too.")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["text", "json", "junit", "github"]),
+    default="text",
+    show_default=True,
+    help="junit: JUnit XML for CI test views; github: GitHub Actions annotations.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.File("w", encoding="utf-8", lazy=True),
+    help="Write the report to this file instead of standard output.",
+)
+def check(paths: tuple[str, ...], strict: bool, format_: str, output: Any) -> None:
+    """Check spec files: each must load, fit together and meet its `expect`.
+
+    PATH is a spec file, a directory (searched for *.yaml and *.yml), or the
+    name of a bundled spec. Each file is checked on its own. Exit 0 when every
+    file passes, 1 when any fails, 2 for a usage error. Warnings (rows the
+    stride leaves unused, asymmetric padding) fail a file only with --strict.
+    """
+    from cnncalc import check as checking
+    from cnncalc import render
+
+    results = checking.check(paths, strict)
+    render.check_report(results, format_, output)
+    if output is not None:
+        output.close()
+    sys.exit(0 if all(result.passed for result in results) else 1)
+
+
+@click.command(context_settings=CONTEXT)
+def schema() -> None:
+    """Print the JSON Schema of the spec format, for editors and validators.
+
+    Save it and point the YAML language server at it from a spec file:
+
+    \b
+        cnncalc schema > cnncalc.schema.json
+        # yaml-language-server: $schema=cnncalc.schema.json
+    """
+    from cnncalc import schema as spec_schema
+
+    click.echo(spec_schema.shipped(), nl=False)
