@@ -77,6 +77,7 @@ class LazyGroup(click.Group):
 
 COMMANDS = {
     "table": "cnncalc.commands.table:table",
+    "explain": "cnncalc.commands.table:explain",
     "list": "cnncalc.commands.table:list_specs",
     "check": "cnncalc.commands.check:check",
     "schema": "cnncalc.commands.check:schema",

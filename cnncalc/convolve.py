@@ -22,7 +22,7 @@ from operator import add, mul, sub
 from typing import cast
 
 from cnncalc.errors import SpecError, Where
-from cnncalc.geometry import Padding4, PaddingSpec, Pair, resolve_padding
+from cnncalc.geometry import Padding4, PaddingSpec, Pair, formula, resolve_padding
 from cnncalc.layers import Conv, LayerProblem, Pool
 from cnncalc.matrix import Grid, Number, Volume, coerce, decimal_places, exact
 
@@ -45,12 +45,8 @@ class Axis:
     out: int
 
     def formula(self) -> str:
-        """The course's formula with this axis's numbers: (6 + 2·0 − 3)/1 + 1 = 4."""
-        pad = f"2·{self.before}" if self.before == self.after else f"{self.before} + {self.after}"
-        body = f"({self.n} + {pad} − {self.f})/{self.s}"
-        if (self.n + self.before + self.after - self.f) % self.s:
-            body = f"⌊{body}⌋"  # the course rounds down when the filter does not land exactly
-        return f"{body} + 1 = {self.out}"
+        """The course's formula with this axis's numbers: ⌊(6 + 2·0 − 3)/1⌋ + 1 = 4."""
+        return formula(self.n, self.f, self.s, self.before, self.after)
 
 
 @dataclass

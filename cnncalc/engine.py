@@ -9,11 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from cnncalc.errors import Diagnostic, LayerRef, SpecError
-from cnncalc.geometry import Padding4
+from cnncalc.geometry import INPUT_FIELD, Field, Padding4, Window, grow
 from cnncalc.layers import Layer, LayerProblem, Shape, shape_text, size_of
 from cnncalc.spec import Spec
+
+
+class Memory(NamedTuple):
+    """Bytes of a forward pass: the input, every layer's output, and the parameters."""
+
+    input: int
+    activations: int
+    params: int
+
+    @property
+    def total(self) -> int:
+        return self.input + self.activations + self.params
 
 
 @dataclass
@@ -28,10 +41,18 @@ class Row:
     biases: int
     padding: Padding4 | None = None
     notes: tuple[str, ...] = ()
+    macs: int = 0
+    window: Window | None = None  # kernel, stride and padding, for layers that slide
+    field: Field | None = None  # None once a layer has seen all of its input
 
     @property
     def kind(self) -> str:
         return self.layer.kind
+
+    @property
+    def flops(self) -> int:
+        """Two floating-point operations, a multiply and an add, per MAC."""
+        return 2 * self.macs
 
     @property
     def size(self) -> int:
@@ -72,10 +93,30 @@ class Summary:
     def params(self) -> int:
         return self.weights + self.biases
 
+    @property
+    def macs(self) -> int:
+        return sum(row.macs for row in self.rows)
+
+    @property
+    def flops(self) -> int:
+        return 2 * self.macs
+
+    def memory(self, per_value: int = 4, batch: int = 1) -> Memory:
+        """Bytes for `batch` inputs of `per_value` bytes a value (4: float32).
+
+        Activations scale with the batch; parameters do not.
+        """
+        return Memory(
+            self.input_size * batch * per_value,
+            sum(row.size for row in self.rows) * batch * per_value,
+            self.params * per_value,
+        )
+
 
 def analyze(spec: Spec) -> Summary:
     """Walk the layers of `spec`; a layer that cannot take its input raises `SpecError`."""
     shape = spec.input
+    field: Field | None = INPUT_FIELD
     rows = []
     warnings = []
     for index, layer_spec in enumerate(spec.layers, 1):
@@ -88,6 +129,10 @@ def analyze(spec: Spec) -> Summary:
             warnings.append(
                 Diagnostic(note.message, layer_spec.where_of(note.field), ref, "warning")
             )
+        if step.sees_all:
+            field = None
+        elif field is not None and step.window is not None:
+            field = grow(field, step.window)
         rows.append(
             Row(
                 index,
@@ -98,6 +143,9 @@ def analyze(spec: Spec) -> Summary:
                 step.biases,
                 step.padding,
                 tuple(note.message for note in step.notes),
+                step.macs,
+                step.window,
+                field,
             )
         )
         shape = step.shape
@@ -116,7 +164,8 @@ def _unmet(spec: Spec, summary: Summary) -> Iterator[Diagnostic]:
         ref = LayerRef(row.index, row.name)
         if expect.shape is not None and expect.shape != row.shape:
             yield Diagnostic(
-                f"expected shape {shape_text(expect.shape)}, got {shape_text(row.shape)}",
+                f"expected shape {shape_text(expect.shape, spec.layout)}, "
+                f"got {shape_text(row.shape, spec.layout)}",
                 expect.shape_where,
                 ref,
             )
@@ -130,8 +179,8 @@ def _unmet(spec: Spec, summary: Summary) -> Iterator[Diagnostic]:
     if expect is not None:
         if expect.shape is not None and expect.shape != summary.output_shape:
             yield Diagnostic(
-                f"expected output shape {shape_text(expect.shape)}, "
-                f"got {shape_text(summary.output_shape)}",
+                f"expected output shape {shape_text(expect.shape, spec.layout)}, "
+                f"got {shape_text(summary.output_shape, spec.layout)}",
                 expect.shape_where,
             )
         if expect.params is not None and expect.params != summary.params:

@@ -1,4 +1,5 @@
-"""The output-size arithmetic of convolution and pooling, in integers only.
+"""The arithmetic of sliding windows, in integers only: output sizes, padding
+and receptive fields.
 
 One formula per axis, floor((n + p_before + p_after - f) / s) + 1, shared by the
 dimension engine and the reference convolver so that both agree to the pixel.
@@ -6,7 +7,7 @@ dimension engine and the reference convolver so that both agree to the pixel.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Pair = tuple[int, int]
 Padding4 = tuple[int, int, int, int]  # top, bottom, left, right
@@ -16,6 +17,12 @@ PaddingSpec = Literal["same", "valid"] | Padding4
 def output_size(n: int, f: int, s: int, before: int = 0, after: int = 0) -> int:
     """Output length of one axis; the caller has checked that f fits."""
     return (n + before + after - f) // s + 1
+
+
+def formula(n: int, f: int, s: int, before: int = 0, after: int = 0) -> str:
+    """The output size worked out in the course's notation: ⌊(32 + 2·0 − 5)/1⌋ + 1 = 28."""
+    padding = f"2·{before}" if before == after else f"{before} + {after}"
+    return f"⌊({n} + {padding} − {f})/{s}⌋ + 1 = {output_size(n, f, s, before, after)}"
 
 
 def same_padding(n: int, f: int, s: int) -> tuple[int, int]:
@@ -53,3 +60,39 @@ def unused(n: int, f: int, s: int, before: int, after: int) -> int:
 def is_symmetric(padding: Padding4) -> bool:
     top, bottom, left, right = padding
     return top == bottom and left == right
+
+
+class Window(NamedTuple):
+    """How a sliding layer covers its input, per axis: what the receptive field needs."""
+
+    kernel: Pair  # as it covers the input (a dilated kernel's effective size)
+    stride: Pair
+    before: Pair  # padding before the first row and before the first column
+
+
+class Field(NamedTuple):
+    """The receptive field of one output unit, per axis (Araujo, Norris and Sim, 2019).
+
+    `size` is how many input rows (columns) it sees, `jump` how far apart in the
+    input two neighbouring units of this layer are, and `start` the input
+    coordinate where the field of unit (0, 0) begins: negative when it reaches
+    into the padding.
+    """
+
+    size: Pair
+    jump: Pair
+    start: Pair
+
+
+INPUT_FIELD = Field((1, 1), (1, 1), (0, 0))
+
+
+def grow(field: Field, window: Window) -> Field:
+    """The field after one more sliding layer: r + (f − 1)·j, j·s, start − p·j."""
+    (r_h, r_w), (j_h, j_w), (a_h, a_w) = field
+    (f_h, f_w), (s_h, s_w), (p_h, p_w) = window
+    return Field(
+        (r_h + (f_h - 1) * j_h, r_w + (f_w - 1) * j_w),
+        (j_h * s_h, j_w * s_w),
+        (a_h - p_h * j_h, a_w - p_w * j_w),
+    )

@@ -16,6 +16,7 @@ from cnncalc.geometry import (
     Padding4,
     PaddingSpec,
     Pair,
+    Window,
     is_symmetric,
     output_size,
     resolve_padding,
@@ -49,6 +50,9 @@ class Step(NamedTuple):
     biases: int = 0
     padding: Padding4 | None = None  # as applied, for layers that pad
     notes: tuple[Note, ...] = ()
+    macs: int = 0  # multiply-accumulates, as torchvision and fvcore count them
+    window: Window | None = None  # for layers that slide a window
+    sees_all: bool = False  # every output depends on every input (fc, flatten)
 
 
 def size_of(shape: Shape) -> int:
@@ -58,9 +62,23 @@ def size_of(shape: Shape) -> int:
     return total
 
 
-def shape_text(shape: Shape) -> str:
+def in_layout(shape: Shape, layout: str = "hwc") -> Shape:
+    """A shape as a layout writes it: (H, W, C), the course's, or (C, H, W), PyTorch's."""
+    if layout == "chw" and len(shape) == 3:
+        return (shape[2], shape[0], shape[1])
+    return shape
+
+
+def from_layout(shape: Shape, layout: str = "hwc") -> Shape:
+    """A shape written in `layout`, as cnncalc holds it: (H, W, C)."""
+    if layout == "chw" and len(shape) == 3:
+        return (shape[1], shape[2], shape[0])
+    return shape
+
+
+def shape_text(shape: Shape, layout: str = "hwc") -> str:
     """The course's notation: (28, 28, 8) for a volume, (120, 1) for a vector."""
-    dims = (*shape, 1) if len(shape) == 1 else shape
+    dims = (*shape, 1) if len(shape) == 1 else in_layout(shape, layout)
     return "(" + ", ".join(str(n) for n in dims) + ")"
 
 
@@ -166,7 +184,10 @@ class Conv(Layer):
         pad, (out_h, out_w), notes = _slide(self.kernel, self.stride, self.padding, height, width)
         weights = self.kernel[0] * self.kernel[1] * channels * self.filters
         biases = self.filters if self.bias else 0
-        return Step((out_h, out_w, self.filters), weights, biases, pad, notes)
+        # One multiply-accumulate per weight per output position; biases are not counted.
+        macs = out_h * out_w * weights
+        window = Window(self.kernel, self.stride, (pad[0], pad[2]))
+        return Step((out_h, out_w, self.filters), weights, biases, pad, notes, macs, window)
 
     def notation(self) -> str:
         text = f"f={by(self.kernel)}, s={by(self.stride)}"
@@ -199,7 +220,9 @@ class Pool(Layer):
                     "padding",
                 )
         pad, (out_h, out_w), notes = _slide(self.kernel, stride, self.padding, height, width)
-        return Step((out_h, out_w, channels), padding=pad, notes=notes)
+        window = Window(self.kernel, stride, (pad[0], pad[2]))
+        # Pooling has no weights: 0 MACs, as torchvision and fvcore count it.
+        return Step((out_h, out_w, channels), padding=pad, notes=notes, window=window)
 
 
 @dataclass
@@ -218,7 +241,9 @@ class Dense(Layer):
         return True
 
     def apply(self, shape: Shape) -> Step:
-        return Step((self.units,), size_of(shape) * self.units, self.units if self.bias else 0)
+        weights = size_of(shape) * self.units
+        biases = self.units if self.bias else 0
+        return Step((self.units,), weights, biases, macs=weights, sees_all=True)
 
 
 @dataclass
@@ -238,7 +263,8 @@ class Softmax(Layer):
 
     def apply(self, shape: Shape) -> Step:
         if self.units is None:
-            return Step(shape)
+            # It normalises over the whole vector: every output depends on every input.
+            return Step(shape, sees_all=True)
         return Dense(self.units, self.bias).apply(shape)
 
 
@@ -249,7 +275,9 @@ class Flatten(Layer):
         return "flatten"
 
     def apply(self, shape: Shape) -> Step:
-        return Step((size_of(shape),))
+        # Each output is one input, but the spatial layout is gone: the receptive
+        # field stops being a window, and the course's tables treat it as "all".
+        return Step((size_of(shape),), sees_all=True)
 
 
 @dataclass

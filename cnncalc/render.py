@@ -8,20 +8,67 @@ rounded: every figure is the exact integer the engine computed.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import IO, TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
-from cnncalc.layers import shape_text
+from cnncalc.geometry import INPUT_FIELD, Field, Padding4, Pair, Window
+from cnncalc.layers import Shape, by, in_layout, padding_text, shape_text, size_of
 
 if TYPE_CHECKING:  # annotations only: `cnncalc conv` need not import the engine and YAML
     from cnncalc.check import FileResult
     from cnncalc.convolve import Explanation, Result
     from cnncalc.engine import Row, Summary
     from cnncalc.errors import Diagnostic
+    from cnncalc.explain import Section
     from cnncalc.matrix import Grid, Number
 
 FORMATS = ("rich", "markdown", "csv", "json")
-HEADERS = ("Layer", "Activation shape", "Activation size", "# parameters")
+DEFAULT_COLUMNS = ("shape", "size", "params")  # the course's table
+DTYPES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}  # bytes a value
+
+
+class View(NamedTuple):
+    """How a summary is shown: its columns, and the units of shapes and memory."""
+
+    columns: tuple[str, ...] = DEFAULT_COLUMNS
+    dtype: str = "float32"
+    batch: int | None = None  # the course's m; shapes then show it first
+    layout: str = "hwc"  # or "chw", as PyTorch writes shapes
+
+    def dims(self, shape: Shape) -> list[int]:
+        """A shape in this view's layout, with the batch first when there is one."""
+        dims = list(in_layout(shape, self.layout))
+        return [self.batch, *dims] if self.batch else dims
+
+    def shape(self, shape: Shape) -> str:
+        """(28, 28, 8) as the course writes it; a vector as the column (120, 1)."""
+        if self.batch:
+            return "(" + ", ".join(str(n) for n in self.dims(shape)) + ")"
+        return shape_text(shape, self.layout)
+
+    @property
+    def copies(self) -> int:
+        return self.batch or 1
+
+
+DEFAULT_VIEW = View()
+
+
+class Line(NamedTuple):
+    """One line of the table, the input's or a layer's, as the columns read it."""
+
+    label: str
+    shape: Shape
+    weights: int = 0
+    biases: int = 0
+    macs: int = 0
+    window: Window | None = None
+    padding: Padding4 | None = None
+    field: Field | None = INPUT_FIELD
+
+    @property
+    def params(self) -> int:
+        return self.weights + self.biases
 
 
 def label(row: Row) -> str:
@@ -30,25 +77,132 @@ def label(row: Row) -> str:
     return f"{row.name} ({notation})" if notation else row.name
 
 
-def _cells(summary: Summary) -> tuple[list[list[str]], list[str]]:
-    """The table's rows as text, with numbered marks for layers that carry notes."""
-    rows = [["Input", shape_text(summary.input_shape), f"{summary.input_size:,}", "0"]]
+def _line(row: Row, label: str) -> Line:
+    return Line(
+        label, row.shape, row.weights, row.biases, row.macs, row.window, row.padding, row.field
+    )
+
+
+def _percent(part: int, whole: int) -> str:
+    """part/whole as a percentage with one decimal, rounded half up in integers."""
+    if not whole:
+        return "–"
+    tenths = (part * 1000 * 2 + whole) // (2 * whole)
+    return f"{tenths // 10}.{tenths % 10}%"
+
+
+def scaled(number: int, units: Sequence[str], base: int = 1000) -> str:
+    """An exact integer for reading: 849,320 as 849.32 K; two decimals, rounded half up."""
+    power = 0
+    while power + 1 < len(units) and number >= base ** (power + 1):
+        power += 1
+    if power == 0:
+        return f"{number} {units[0]}".rstrip()
+    hundredths = (number * 100 * 2 + base**power) // (2 * base**power)
+    return f"{hundredths // 100:,}.{hundredths % 100:02d} {units[power]}"
+
+
+def nbytes(number: int) -> str:
+    """Bytes in decimal units, as torchinfo prints them: 1 KB = 1,000 bytes."""
+    return scaled(number, ("B", "KB", "MB", "GB", "TB", "PB"))
+
+
+def _by(pair: Pair | None, none: str = "") -> str:
+    return none if pair is None else by(pair)
+
+
+def _field(line: Line, part: int) -> str:
+    return "all" if line.field is None else by(line.field[part])
+
+
+# Each column: header, numeric (right-aligned), and the text of a line's cell.
+COLUMNS: dict[str, tuple[str, bool, Callable[[Line, View, int], str]]] = {
+    "shape": ("Activation shape", False, lambda line, view, total: view.shape(line.shape)),
+    "size": ("Activation size", True,
+             lambda line, view, total: f"{size_of(line.shape) * view.copies:,}"),
+    "params": ("# parameters", True, lambda line, view, total: f"{line.params:,}"),
+    "weights": ("Weights", True, lambda line, view, total: f"{line.weights:,}"),
+    "biases": ("Biases", True, lambda line, view, total: f"{line.biases:,}"),
+    "macs": ("MACs", True, lambda line, view, total: f"{line.macs:,}"),
+    "flops": ("FLOPs", True, lambda line, view, total: f"{2 * line.macs:,}"),
+    "memory": ("Memory", True, lambda line, view, total: nbytes(
+        size_of(line.shape) * view.copies * DTYPES[view.dtype])),
+    "rf": ("Receptive field", True, lambda line, view, total: _field(line, 0)),
+    "jump": ("Jump", True, lambda line, view, total: _field(line, 1)),
+    "start": ("Start", True, lambda line, view, total: _field(line, 2)),
+    "kernel": ("Kernel", True, lambda line, view, total: _by(line.window and line.window.kernel)),
+    "stride": ("Stride", True, lambda line, view, total: _by(line.window and line.window.stride)),
+    "padding": ("Padding", True, lambda line, view, total: "" if line.padding is None
+                else padding_text(line.padding)),
+    "percent": ("% of parameters", True, lambda line, view, total: _percent(line.params, total)),
+}  # fmt: skip
+_SUMMED = {"params", "weights", "biases", "macs", "flops"}
+
+
+def _cells(summary: Summary, view: View) -> tuple[list[list[str]], list[str], list[str]]:
+    """The table as text: header, body rows (input first) and totals; and its footnotes."""
+    total = summary.params
+    lines = [Line("Input", summary.input_shape)]
     footnotes: list[str] = []
     for row in summary.rows:
         text = label(row)
         for note in row.notes:
             footnotes.append(f"[{len(footnotes) + 1}] {row.name}: {note}")
             text += f" [{len(footnotes)}]"
-        rows.append([text, shape_text(row.shape), f"{row.size:,}", f"{row.params:,}"])
-    return rows, footnotes
+        lines.append(_line(row, text))
+    body = [[line.label] + [COLUMNS[key][2](line, view, total) for key in view.columns]
+            for line in lines]  # fmt: skip
+    sums = Line("Total", (), summary.weights, summary.biases, summary.macs)
+    totals = ["Total"] + [
+        COLUMNS[key][2](sums, view, total) if key in _SUMMED
+        else ("100.0%" if key == "percent" and total else "")
+        for key in view.columns
+    ]  # fmt: skip
+    return body, totals, footnotes
 
 
-def _total(summary: Summary) -> list[str]:
-    return ["Total", "", "", f"{summary.params:,}"]
+def _headers(view: View) -> list[str]:
+    return ["Layer"] + [COLUMNS[key][0] for key in view.columns]
 
 
-def _breakdown(summary: Summary) -> str:
-    return f"{summary.params:,} parameters: {summary.weights:,} weights + {summary.biases:,} biases"
+def _footer(summary: Summary, view: View) -> list[str]:
+    """The lines under the table: parameters, and the conventions of what is shown."""
+    lines = [
+        f"{summary.params:,} parameters: {summary.weights:,} weights + {summary.biases:,} biases"
+    ]
+    if {"macs", "flops"} & set(view.columns):
+        each = " for each input of the batch" if view.batch else ""
+        lines.append(
+            f"{summary.macs:,} MACs ({scaled(summary.macs, ('', 'K', 'M', 'G', 'T'))}), "
+            f"{summary.flops:,} FLOPs{each}. A MAC is a multiply-accumulate, counted as torchvision "
+            "and fvcore do: a conv costs H_out·W_out·C_out·f_h·f_w·C_in, a fully connected "
+            "layer n_in·n_out; biases, activations and pooling cost nothing; FLOPs = 2 × MACs."
+        )
+    if "memory" in view.columns:
+        memory = summary.memory(DTYPES[view.dtype], view.copies)
+        batch = f", batch of {view.batch}" if view.batch else ""
+        lines.append(
+            f"Memory ({view.dtype}, {DTYPES[view.dtype]} bytes a value{batch}; 1 KB = 1,000 "
+            f"bytes): input {nbytes(memory.input)} + activations {nbytes(memory.activations)} "
+            f"+ parameters {nbytes(memory.params)} = {nbytes(memory.total)}"
+        )
+    return lines
+
+
+def explanation(sections: Sequence[Section], title: str | None, markdown: bool = False) -> str:
+    """`cnncalc explain`: each section's heading and its arithmetic, plain or Markdown."""
+    lines = []
+    if title:
+        lines += [f"### {title}" if markdown else title, ""]
+    for section in sections:
+        if markdown:
+            lines += [f"**{section.heading}**", ""]
+            lines += [f"- {_escape(line)}" for line in section.lines]
+        else:
+            lines.append(section.heading)
+            lines += [f"  {line}" for line in section.lines]
+        lines.append("")
+    return "\n".join(lines)
 
 
 def colour_terminal(file: IO[str] | None = None) -> bool:
@@ -93,12 +247,14 @@ def plain_table(
     return "\n".join(lines) + "\n"
 
 
-def rich_table(summary: Summary, file: IO[str] | None = None) -> None:
-    """The course's table: drawn with rich on a colour terminal, plain ASCII otherwise."""
-    rows, footnotes = _cells(summary)
-    after = [_breakdown(summary), *footnotes]
+def rich_table(summary: Summary, view: View = DEFAULT_VIEW, file: IO[str] | None = None) -> None:
+    """The table: drawn with rich on a colour terminal, plain ASCII otherwise."""
+    headers = _headers(view)
+    body, totals, footnotes = _cells(summary, view)
+    after = [*_footer(summary, view), *footnotes]
+    left = 2 if view.columns[:1] == ("shape",) else 1
     if not colour_terminal(file):
-        text = plain_table(HEADERS, rows, _total(summary), summary.name)
+        text = plain_table(headers, body, totals, summary.name, left)
         _write(text + "".join(f"{line}\n" for line in after), file)
         return
 
@@ -107,26 +263,29 @@ def rich_table(summary: Summary, file: IO[str] | None = None) -> None:
     from rich.table import Table
 
     table = Table(title=summary.name, box=box.HEAVY_HEAD, header_style="bold", title_style="bold")
-    for index, header in enumerate(HEADERS):
-        table.add_column(header, justify="left" if index < 2 else "right")
-    for cells in rows:
+    for index, header in enumerate(headers):
+        table.add_column(header, justify="left" if index < left else "right")
+    for cells in body:
         table.add_row(*cells)
     table.add_section()
-    table.add_row(*_total(summary), style="bold")
+    table.add_row(*totals, style="bold")
     console = Console(file=file, highlight=False)
     console.print(table)
     for line in after:
         console.print(line)
 
 
-def markdown(summary: Summary) -> str:
-    rows, footnotes = _cells(summary)
+def markdown(summary: Summary, view: View = DEFAULT_VIEW) -> str:
+    body, totals, footnotes = _cells(summary, view)
     lines = [f"### {summary.name}", ""] if summary.name else []
-    lines.append("| " + " | ".join(HEADERS) + " |")
-    lines.append("|---|---|--:|--:|")
-    lines += ["| " + " | ".join(_escape(cell) for cell in cells) + " |" for cells in rows]
-    lines.append("| **Total** | | | **" + f"{summary.params:,}" + "** |")
-    lines += ["", _breakdown(summary) + "."]
+    lines.append("| " + " | ".join(_headers(view)) + " |")
+    aligns = ["---"] + ["--:" if COLUMNS[key][1] else "---" for key in view.columns]
+    lines.append("|" + "|".join(aligns) + "|")
+    lines += ["| " + " | ".join(_escape(cell) for cell in cells) + " |" for cells in body]
+    lines.append("| " + " | ".join(f"**{cell}**" if cell else "" for cell in totals) + " |")
+    lines += [""] + [
+        f"{line}." if not line.endswith(".") else line for line in _footer(summary, view)
+    ]
     if footnotes:
         lines += [""] + [f"{footnote}  " for footnote in footnotes]
     return "\n".join(lines) + "\n"
@@ -136,55 +295,79 @@ def _escape(cell: str) -> str:
     return cell.replace("|", "\\|")
 
 
-CSV_HEADERS = ("index", "name", "type", "shape", "size", "weights", "biases", "params")
+def csv_text(summary: Summary, view: View = DEFAULT_VIEW) -> str:
+    """One line per layer after the input's, the chosen columns with raw integers.
 
-
-def csv_text(summary: Summary) -> str:
-    """One line per layer after the input's, raw integers; no totals line to trip a parser."""
+    No totals line, to trip no parser; shapes as the table writes them.
+    """
     import csv
     import io
 
+    total = summary.params
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_HEADERS)
-    writer.writerow(
-        [0, "Input", "input", shape_text(summary.input_shape), summary.input_size, 0, 0, 0]
-    )
-    for row in summary.rows:
-        writer.writerow(
-            [
-                row.index,
-                row.name,
-                row.kind,
-                shape_text(row.shape),
-                row.size,
-                row.weights,
-                row.biases,
-                row.params,
-            ]
-        )
+    writer.writerow(["index", "name", "type", *view.columns])
+    lines = [(0, "Input", "input", Line("Input", summary.input_shape))]
+    lines += [(row.index, row.name, row.kind, _line(row, row.name)) for row in summary.rows]
+    for index, name, kind, line in lines:
+        cells = [COLUMNS[key][2](line, view, total) for key in view.columns]
+        # Raw integers for machines: no thousands separators.
+        raw = [cell.replace(",", "") if COLUMNS[key][1] and key != "memory" else cell
+               for key, cell in zip(view.columns, cells, strict=True)]  # fmt: skip
+        writer.writerow([index, name, kind, *raw])
     return out.getvalue()
 
 
-def as_json(summary: Summary) -> dict[str, Any]:
-    """The JSON contract of `cnncalc table --format json`."""
+def as_json(summary: Summary, view: View = DEFAULT_VIEW) -> dict[str, Any]:
+    """`cnncalc table --format json`: the issue's contract, plus every other figure."""
+    total = summary.params
+    per_value = DTYPES[view.dtype]
+    memory = summary.memory(per_value, view.copies)
+
+    def pair(value: Pair | None) -> list[int] | None:
+        return None if value is None else list(value)
+
+    def figures(row: Row) -> dict[str, Any]:
+        field, window = row.field, row.window
+        return {
+            "index": row.index,
+            "name": row.name,
+            "type": row.kind,
+            "shape": view.dims(row.shape),
+            "size": row.size * view.copies,
+            "weights": row.weights,
+            "biases": row.biases,
+            "params": row.params,
+            "macs": row.macs,
+            "flops": row.flops,
+            "memory": row.size * view.copies * per_value,
+            "rf": pair(field and field.size),
+            "jump": pair(field and field.jump),
+            "start": pair(field and field.start),
+            "kernel": pair(window and window.kernel),
+            "stride": pair(window and window.stride),
+            "padding": None if row.padding is None else list(row.padding),
+            "percent": round(100 * row.params / total, 4) if total else None,
+        }
+
     return {
         "name": summary.name,
-        "input": {"shape": list(summary.input_shape), "size": summary.input_size},
-        "layers": [
-            {
-                "index": row.index,
-                "name": row.name,
-                "type": row.kind,
-                "shape": list(row.shape),
-                "size": row.size,
-                "weights": row.weights,
-                "biases": row.biases,
-                "params": row.params,
-            }
-            for row in summary.rows
-        ],
-        "totals": {"params": summary.params, "weights": summary.weights, "biases": summary.biases},
+        "input": {
+            "shape": view.dims(summary.input_shape),
+            "size": summary.input_size * view.copies,
+        },
+        "layout": view.layout,
+        "batch": view.batch,
+        "dtype": view.dtype,
+        "layers": [figures(row) for row in summary.rows],
+        "totals": {
+            "params": summary.params,
+            "weights": summary.weights,
+            "biases": summary.biases,
+            "macs": summary.macs,
+            "flops": summary.flops,
+            "memory": {**memory._asdict(), "total": memory.total},
+        },
         "warnings": [diagnostic_json(warning) for warning in table_warnings(summary)],
     }
 
@@ -208,8 +391,8 @@ def diagnostic_json(diagnostic: Diagnostic) -> dict[str, Any]:
     }
 
 
-def json_text(summary: Summary) -> str:
-    return pretty_json(as_json(summary))
+def json_text(summary: Summary, view: View = DEFAULT_VIEW) -> str:
+    return pretty_json(as_json(summary, view))
 
 
 def pretty_json(document: dict[str, Any]) -> str:
@@ -231,12 +414,14 @@ def pretty_json(document: dict[str, Any]) -> str:
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
-def print_table(summary: Summary, format: str, file: IO[str] | None = None) -> None:
+def print_table(
+    summary: Summary, format: str, view: View = DEFAULT_VIEW, file: IO[str] | None = None
+) -> None:
     """Write `summary` in one of `FORMATS` to `file` (standard output by default)."""
     if format == "rich":
-        rich_table(summary, file)
+        rich_table(summary, view, file)
         return
-    text = {"markdown": markdown, "csv": csv_text, "json": json_text}[format](summary)
+    text = {"markdown": markdown, "csv": csv_text, "json": json_text}[format](summary, view)
     _write(text, file)
 
 

@@ -14,11 +14,20 @@ from typing import Any, NamedTuple
 
 from cnncalc import values
 from cnncalc.errors import LayerRef, SpecError, Where, suggestion
-from cnncalc.layers import LAYER_TYPES, Layer, LayerType, Shape, layer_type, type_names
+from cnncalc.layers import (
+    LAYER_TYPES,
+    Layer,
+    LayerType,
+    Shape,
+    from_layout,
+    layer_type,
+    type_names,
+)
 from cnncalc.shorthand import split
 from cnncalc.source import Mark, MarkedDict, MarkedList, parse_yaml, read_text, where_in
 
-TOP_KEYS = ("name", "description", "input", "layers", "expect")
+TOP_KEYS = ("name", "description", "layout", "input", "layers", "expect")
+LAYOUTS = ("hwc", "chw")
 SPEC_EXPECT_KEYS = ("output", "params")
 LAYER_EXPECT_KEYS = ("shape", "params")
 
@@ -63,6 +72,7 @@ class Spec:
     description: str | None = None
     source: str | None = None
     expect: Expectation | None = None  # of the output shape and the total parameters
+    layout: str = "hwc"  # how the spec writes its shapes; they are held as (H, W, C)
 
 
 def load(path: str, display: str | None = None) -> Spec:
@@ -88,16 +98,19 @@ def from_layers(
     )
 
 
-def from_arguments(input: Sequence[int], arguments: Sequence[str], name: str | None = None) -> Spec:
+def from_arguments(
+    input: Sequence[int], arguments: Sequence[str], name: str | None = None, layout: str = "hwc"
+) -> Spec:
     """A spec from shorthand layers given on the command line, one per argument."""
-    reader = _LayerReader(None)
+    reader = _LayerReader(None, layout)
     layers = tuple(
         reader.read(text, index, Where(f"argument {text!r}"), None)
         for index, text in enumerate(arguments, 1)
     )
     if not layers:
         raise SpecError("no layers given; list them after the input, e.g. conv:8,5 maxpool:2 fc:10")
-    return Spec(_read_input(list(input), Where("--input")), layers, name)
+    shape = from_layout(_read_input(list(input), Where("--input")), layout)
+    return Spec(shape, layers, name, layout=layout)
 
 
 def from_document(document: Any, source: str | None = None) -> Spec:
@@ -118,13 +131,21 @@ def from_document(document: Any, source: str | None = None) -> Spec:
             )
     name = _optional_text(document, "name", source)
     description = _optional_text(document, "description", source)
+    layout = (_optional_text(document, "layout", source) or "hwc").lower()
+    if layout not in LAYOUTS:
+        raise SpecError(
+            f"layout must be hwc (height, width, channels) or chw, got {layout!r}",
+            _value_at(document, "layout", source),
+        )
     if "input" not in document:
         raise SpecError(
             "the spec has no 'input'; give the input shape as [height, width, channels], "
             "e.g. input: [32, 32, 3]",
             where,
         )
-    input_shape = _read_input(document["input"], _value_at(document, "input", source))
+    input_shape = from_layout(
+        _read_input(document["input"], _value_at(document, "input", source)), layout
+    )
     if "layers" not in document:
         raise SpecError(
             "the spec has no 'layers'; list them, one per line, e.g. '- conv:8,5'",
@@ -136,7 +157,7 @@ def from_document(document: Any, source: str | None = None) -> Spec:
         raise SpecError(f"'layers' must be a list of layers, got {values.show(items)}", items_where)
     if not items:
         raise SpecError("'layers' is empty; list at least one layer", items_where)
-    reader = _LayerReader(source)
+    reader = _LayerReader(source, layout)
     marks = items.item_marks if isinstance(items, MarkedList) else [None] * len(items)
     layers = tuple(
         reader.read(raw, index, _at(mark, source) or items_where, mark)
@@ -144,17 +165,17 @@ def from_document(document: Any, source: str | None = None) -> Spec:
     )
     expect = None
     if "expect" in document:
-        expect = _spec_expectation(
-            document["expect"], _value_at(document, "expect", source), source
-        )
-    return Spec(input_shape, layers, name, description, source, expect)
+        at = _value_at(document, "expect", source)
+        expect = _spec_expectation(document["expect"], at, source, layout)
+    return Spec(input_shape, layers, name, description, source, expect, layout)
 
 
 class _LayerReader:
     """Reads layers in order, numbering them by the course's naming rule."""
 
-    def __init__(self, source: str | None) -> None:
+    def __init__(self, source: str | None, layout: str = "hwc") -> None:
         self.source = source
+        self.layout = layout  # of the shapes in `expect`
         self.weighted = 0  # layers with weights so far: CONV1, FC3…
 
     def read(self, raw: Any, index: int, where: Where | None, mark: Mark | None) -> LayerSpec:
@@ -192,7 +213,7 @@ class _LayerReader:
         expect = None
         if "expect" in raw:
             at = _value_at(raw, "expect", self.source) or where
-            expect = _layer_expectation(raw["expect"], at, self.source, ref)
+            expect = _layer_expectation(raw["expect"], at, self.source, ref, self.layout)
         given = []
         for key, value in raw.items():
             if key in ("type", "name", "expect"):
@@ -218,7 +239,9 @@ class _LayerReader:
         expect = None
         for piece in pieces:
             if piece.key == "expect":
-                expect = _layer_expectation(piece.value, at(piece.offset), self.source, ref)
+                expect = _layer_expectation(
+                    piece.value, at(piece.offset), self.source, ref, self.layout
+                )
         given = []
         positional = list(kind.positional)
         seen_named = False
@@ -358,7 +381,9 @@ def _unknown_key(
     )
 
 
-def _spec_expectation(raw: Any, where: Where | None, source: str | None) -> Expectation:
+def _spec_expectation(
+    raw: Any, where: Where | None, source: str | None, layout: str
+) -> Expectation:
     """`expect: {output: [10], params: 62958}` at the top of a spec."""
     if not isinstance(raw, Mapping):
         raise SpecError(
@@ -366,19 +391,24 @@ def _spec_expectation(raw: Any, where: Where | None, source: str | None) -> Expe
             f"got {values.show(raw)}",
             where,
         )
-    return _expectation(raw, where, source, None, "output", SPEC_EXPECT_KEYS, "the spec's expect")
+    return _expectation(
+        raw, where, source, None, "output", SPEC_EXPECT_KEYS, "the spec's expect", layout
+    )
 
 
 def _layer_expectation(
-    raw: Any, where: Where | None, source: str | None, ref: LayerRef
+    raw: Any, where: Where | None, source: str | None, ref: LayerRef, layout: str
 ) -> Expectation:
     """A layer's `expect`: its output shape, or {shape: [...], params: N}."""
     if not isinstance(raw, Mapping):
         try:
-            return Expectation(shape=values.dims("expect", raw), shape_where=where)
+            shape = from_layout(values.dims("expect", raw), layout)
+            return Expectation(shape=shape, shape_where=where)
         except values.ValueProblem as problem:
             raise SpecError(f"{problem}; or give {{shape: [...], params: N}}", where, ref) from None
-    return _expectation(raw, where, source, ref, "shape", LAYER_EXPECT_KEYS, "a layer's expect")
+    return _expectation(
+        raw, where, source, ref, "shape", LAYER_EXPECT_KEYS, "a layer's expect", layout
+    )
 
 
 def _expectation(
@@ -389,6 +419,7 @@ def _expectation(
     shape_key: str,
     keys: Sequence[str],
     what: str,
+    layout: str,
 ) -> Expectation:
     for key in raw:
         if key not in keys:
@@ -403,7 +434,7 @@ def _expectation(
     shape = params = None
     try:
         if shape_key in raw:
-            shape = values.dims(shape_key, raw[shape_key])
+            shape = from_layout(values.dims(shape_key, raw[shape_key]), layout)
     except values.ValueProblem as problem:
         raise SpecError(str(problem), shape_where, ref) from None
     try:

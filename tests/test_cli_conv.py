@@ -38,7 +38,7 @@ def test_course_example_text(run):
     """The text format: the shape, the formula, and the 4×4 grid, aligned."""
     result = run("conv", COURSE_IMAGE, "vertical")
     assert result.exit_code == 0
-    assert "output 4×4×1: each side (6 + 2·0 − 3)/1 + 1 = 4" in result.stdout
+    assert "output 4×4×1: each side ⌊(6 + 2·0 − 3)/1⌋ + 1 = 4" in result.stdout
     assert "cross-correlation of a 6×6×1 input with 1 filter 3×3×1" in result.stdout
     grid = result.stdout.splitlines()[-4:]
     assert grid == [" -5  -4   0   8", "-10  -2   2   3", "  0  -2  -4  -7", " -3  -2  -3 -16"]

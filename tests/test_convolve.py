@@ -114,7 +114,7 @@ def test_course_padding_one_keeps_6x6():
     """Padding 1: (6 + 2·1 − 3)/1 + 1 = 6, so the output stays 6×6."""
     result = conv(COURSE_IMAGE, "vertical", padding=(1, 1, 1, 1))
     assert result.shape == (6, 6, 1)
-    assert result.height.formula() == "(6 + 2·1 − 3)/1 + 1 = 6"
+    assert result.height.formula() == "⌊(6 + 2·1 − 3)/1⌋ + 1 = 6"
     # Top-left: the window's first column is padding (weight 1), the second column
     # (weight 0) does not count, the third is column 1 of rows 1–2 (weight −1): −(0 + 5).
     assert grid(result)[0][0] == -(0 + 5)
@@ -149,7 +149,7 @@ def test_course_stride_two_7x7():
     assert grid(result)[0][0] == 6 + 12 + 28 + 6 + 0 + 18 - 3 + 0 + 24 == 91
     # Next window, columns 3–5: 7·3 + 4·4 + 6·4 + 9·1 + 8·0 + 7·2 + 8·(−1) + 3·0 + 8·3 = 100.
     assert grid(result)[0][1] == 21 + 16 + 24 + 9 + 0 + 14 - 8 + 0 + 24 == 100
-    assert result.height.formula() == "(7 + 2·0 − 3)/2 + 1 = 3"
+    assert result.height.formula() == "⌊(7 + 2·0 − 3)/2⌋ + 1 = 3"
 
 
 # Flip, stride, padding, bias, ReLU, channels

@@ -25,14 +25,71 @@ class ShapeType(click.ParamType):  # type: ignore[type-arg]
             self.fail(f"{problem} (e.g. --input 32x32x3)", param, ctx)
 
 
+class ColumnsType(click.ParamType):  # type: ignore[type-arg]
+    """A comma-separated list of table columns, or `all`."""
+
+    name = "LIST"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from cnncalc.errors import suggestion
+        from cnncalc.render import COLUMNS
+
+        if isinstance(value, tuple):
+            return value
+        keys = [key.strip().lower() for key in str(value).split(",") if key.strip()]
+        if keys == ["all"]:
+            return tuple(COLUMNS)
+        for key in keys:
+            if key not in COLUMNS:
+                hint = suggestion(key, list(COLUMNS), f"; the columns are {', '.join(COLUMNS)}")
+                self.fail(f"unknown column {key!r}{hint}", param, ctx)
+        if not keys:
+            self.fail("name at least one column, e.g. shape,params,macs", param, ctx)
+        return tuple(dict.fromkeys(keys))  # in the order given, once each
+
+
+def _layer_options(function: Any) -> Any:
+    """SPEC or --input and layers, and --layout: what table and explain both read."""
+    function = click.option(
+        "--layout",
+        type=click.Choice(["hwc", "chw"]),
+        help="How shapes are written and --input is read: hwc (height, width, channels, "
+        "the course's) or chw (PyTorch's). Default: the spec's layout, else hwc.",
+    )(function)
+    function = click.option(
+        "--input",
+        "-i",
+        "input_shape",
+        type=ShapeType(),
+        help="Input shape, HxWxC (CxHxW with --layout chw); the arguments are then layers.",
+    )(function)
+    return click.argument("arguments", nargs=-1, metavar="SPEC | --input HxWxC LAYER...")(function)
+
+
 @click.command(context_settings=CONTEXT)
-@click.argument("arguments", nargs=-1, metavar="SPEC | --input HxWxC LAYER...")
+@_layer_options
 @click.option(
-    "--input",
-    "-i",
-    "input_shape",
-    type=ShapeType(),
-    help="Input shape, height x width x channels; the arguments are then layers.",
+    "--columns",
+    type=ColumnsType(),
+    default="shape,size,params",
+    show_default=True,
+    help="Columns after the layer's, comma-separated, or 'all': shape, size, params, "
+    "weights, biases, macs, flops, memory, rf (receptive field), jump, start, kernel, "
+    "stride, padding, percent.",
+)
+@click.option(
+    "--dtype",
+    type=click.Choice(["float32", "float16", "bfloat16", "int8"]),
+    default="float32",
+    show_default=True,
+    help="Data type, for the memory column and totals.",
+)
+@click.option(
+    "--batch",
+    type=click.IntRange(min=1, max=10**9),
+    metavar="M",
+    help="Batch size m: activations and their memory are for M inputs (parameters are "
+    "not); shapes show M first.",
 )
 @click.option(
     "--format",
@@ -40,9 +97,18 @@ class ShapeType(click.ParamType):  # type: ignore[type-arg]
     type=click.Choice(["rich", "markdown", "csv", "json"]),
     default="rich",
     show_default=True,
-    help="rich is a table (plain ASCII when not on a terminal or with NO_COLOR).",
+    help="rich is a table (plain ASCII when not on a terminal or with NO_COLOR); json has "
+    "every figure of every layer, whatever the columns.",
 )
-def table(arguments: tuple[str, ...], input_shape: tuple[int, ...] | None, format_: str) -> None:
+def table(
+    arguments: tuple[str, ...],
+    input_shape: tuple[int, ...] | None,
+    layout: str | None,
+    columns: tuple[str, ...],
+    dtype: str,
+    batch: int | None,
+    format_: str,
+) -> None:
     """Print each layer's activation shape, activation size and parameters.
 
     SPEC is a spec file or the name of a bundled spec (see `cnncalc list`):
@@ -58,25 +124,66 @@ def table(arguments: tuple[str, ...], input_shape: tuple[int, ...] | None, forma
             maxpool:2 fc:120 fc:84 softmax:10
 
     Layer types: conv, maxpool, avgpool, fc, flatten, softmax, relu, sigmoid,
-    tanh. Bad data exits 1, bad usage 2; warnings go to standard error.
+    tanh. MACs are multiply-accumulates as torchvision counts them; FLOPs are
+    twice the MACs; memory is in decimal units (1 KB = 1,000 bytes). Bad data
+    exits 1, bad usage 2; warnings go to standard error.
     """
     from cnncalc import engine, render
 
     with user_errors():
-        spec = _spec(arguments, input_shape)
+        spec = _spec(arguments, input_shape, layout)
         summary = engine.analyze(spec)
     for warning in render.table_warnings(summary):
         warn(warning)
-    render.print_table(summary, format_)
+    view = render.View(columns, dtype, batch, layout or spec.layout)
+    render.print_table(summary, format_, view)
 
 
-def _spec(arguments: tuple[str, ...], input_shape: tuple[int, ...] | None) -> Any:
+@click.command(context_settings=CONTEXT)
+@_layer_options
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text for a terminal, markdown for notes.",
+)
+def explain(
+    arguments: tuple[str, ...],
+    input_shape: tuple[int, ...] | None,
+    layout: str | None,
+    format_: str,
+) -> None:
+    """Show how each number of the table came about, in the course's notation.
+
+    For every layer: n_H and n_W worked out with ⌊(n + 2p − f)/s⌋ + 1, the
+    parameters and MACs with the numbers substituted, and for a conv layer
+    the course's "why convolutions" comparison: the parameters a fully
+    connected layer would need to map the same input volume to the same
+    output volume. SPEC and the layers are given as for `cnncalc table`.
+    """
+    from cnncalc import engine, render
+    from cnncalc.explain import explain as explain_summary
+
+    with user_errors():
+        spec = _spec(arguments, input_shape, layout)
+        summary = engine.analyze(spec)
+    for warning in render.table_warnings(summary):
+        warn(warning)
+    sections = explain_summary(summary, layout or spec.layout)
+    click.echo(render.explanation(sections, summary.name, format_ == "markdown"), nl=False)
+
+
+def _spec(
+    arguments: tuple[str, ...], input_shape: tuple[int, ...] | None, layout: str | None
+) -> Any:
     from cnncalc import bundled, spec
 
     if input_shape is not None:
         if not arguments:
             raise click.UsageError("--input needs layers after it, e.g. conv:8,5 maxpool:2 fc:10")
-        return spec.from_arguments(input_shape, arguments)
+        return spec.from_arguments(input_shape, arguments, layout=layout or "hwc")
     if not arguments:
         raise click.UsageError("give a SPEC (a file or a bundled name), or --input and layers")
     if len(arguments) > 1:

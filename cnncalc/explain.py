@@ -1,0 +1,158 @@
+"""How each number of the table came about, in the course's notation.
+
+For every layer: the output size worked out per axis, the parameters and MACs
+with the numbers substituted, and for a conv layer the course's "why
+convolutions" comparison with the fully connected layer that would map the
+same input volume to the same output volume. Pure text building; `render`
+lays the sections out as plain text or Markdown.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from cnncalc.engine import Row, Summary
+from cnncalc.geometry import formula
+from cnncalc.layers import (
+    Activation,
+    Conv,
+    Dense,
+    Flatten,
+    Pool,
+    Shape,
+    Softmax,
+    in_layout,
+    size_of,
+)
+
+_FUNCTIONS = {"relu": "max(0, x)", "sigmoid": "1/(1 + e^−x)", "tanh": "tanh(x)"}
+
+
+class Section(NamedTuple):
+    """One layer's explanation: a heading and the lines of its arithmetic."""
+
+    heading: str
+    lines: tuple[str, ...]
+
+
+def dims(shape: Shape, layout: str = "hwc") -> str:
+    """32×32×3, as the course writes a volume."""
+    return "×".join(str(n) for n in in_layout(shape, layout))
+
+
+def count(number: int, noun: str) -> str:
+    """1 unit, 120 units; 6,272 values."""
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
+def ratio(big: int, small: int) -> str:
+    """big/small rounded to a whole number, in integers: 31,700."""
+    return f"{(2 * big + small) // (2 * small):,}"
+
+
+def explain(summary: Summary, layout: str = "hwc") -> list[Section]:
+    """The input's section, then one section per layer."""
+    size = summary.input_size
+    sections = [
+        Section("Input", (f"{dims(summary.input_shape, layout)} = {count(size, 'value')}",))
+    ]
+    previous = summary.input_shape
+    for row in summary.rows:
+        sections.append(_layer(row, previous, layout))
+        previous = row.shape
+    total = (
+        f"{summary.params:,} parameters ({summary.weights:,} weights + {summary.biases:,} "
+        f"biases) and {summary.macs:,} MACs in all"
+    )
+    sections.append(Section("Total", (total,)))
+    return sections
+
+
+def _layer(row: Row, before: Shape, layout: str) -> Section:
+    layer = row.layer
+    lines: list[str]
+    if isinstance(layer, Conv):
+        lines = _conv(row, layer, before, layout)
+        heading = (
+            f"{row.name}: conv, {layer.filters} filters of "
+            f"{layer.kernel[0]}×{layer.kernel[1]}×{before[-1]}"
+        )
+    elif isinstance(layer, Pool):
+        mode = "max" if layer.mode == "max" else "average"
+        heading = f"{row.name}: {mode} pooling, {layer.kernel[0]}×{layer.kernel[1]} windows"
+        lines = [*_sizes(row, before), f"n_C = {before[-1]}, unchanged", *_size_line(row, layout)]
+        lines.append("no parameters: pooling computes a fixed function")
+    elif isinstance(layer, Dense) or (isinstance(layer, Softmax) and layer.units):
+        units = row.shape[0]
+        heading = (
+            f"{row.name}: fully connected, {count(units, 'unit')}"
+            if isinstance(layer, Dense)
+            else f"{row.name}: fully connected to {count(units, 'unit')}, then softmax"
+        )
+        lines = _dense(row, before, layout)
+    elif isinstance(layer, Flatten):
+        heading = f"{row.name}: the volume as one vector"
+        lines = [f"{dims(before, layout)} = {count(size_of(before), 'value')} in a row"]
+        lines.append("no parameters")
+    elif isinstance(layer, Softmax):
+        heading = f"{row.name}: softmax"
+        lines = [f"e^x / Σ e^x over {count(size_of(before), 'value')}; no parameters"]
+    else:
+        function = layer.function if isinstance(layer, Activation) else layer.kind
+        heading = f"{row.name}: element-wise {function}"
+        lines = [
+            f"{_FUNCTIONS.get(function, function)} on each of {count(row.size, 'value')}; "
+            "shape unchanged; no parameters"
+        ]
+    lines += [f"note: {note}" for note in row.notes]
+    return Section(heading, tuple(lines))
+
+
+def _sizes(row: Row, before: Shape) -> list[str]:
+    """n_H and n_W worked out, on one line when both axes are alike."""
+    assert row.window is not None and row.padding is not None
+    top, bottom, left, right = row.padding
+    kernel, stride = row.window.kernel, row.window.stride
+    height = formula(before[0], kernel[0], stride[0], top, bottom)
+    width = formula(before[1], kernel[1], stride[1], left, right)
+    if height == width:
+        return [f"n_H = n_W = {height}"]
+    return [f"n_H = {height}", f"n_W = {width}"]
+
+
+def _size_line(row: Row, layout: str) -> list[str]:
+    return [f"activation: {dims(row.shape, layout)} = {count(row.size, 'value')}"]
+
+
+def _conv(row: Row, layer: Conv, before: Shape, layout: str) -> list[str]:
+    f_h, f_w = layer.kernel
+    c_in = before[-1]
+    per_filter = f"{f_h}·{f_w}·{c_in}"
+    params = (
+        f"({per_filter} + 1)·{layer.filters}" if layer.bias else f"{per_filter}·{layer.filters}"
+    )
+    out_h, out_w, _ = row.shape
+    n_in, n_out = size_of(before), row.size
+    dense = n_in * n_out + n_out
+    return [
+        *_sizes(row, before),
+        f"n_C = {layer.filters}, the number of filters",
+        *_size_line(row, layout),
+        f"params = {params} = {row.params:,}",
+        f"MACs = {out_h}·{out_w}·{layer.filters}·({per_filter}) = {row.macs:,}",
+        # The course's "why convolutions": the same mapping done by a dense layer.
+        f"a fully connected layer from {dims(before, layout)} to {dims(row.shape, layout)} "
+        f"would need {n_in:,}·{n_out:,} weights + {n_out:,} biases = {dense:,} parameters, "
+        f"{ratio(dense, row.params)} times the conv layer's {row.params:,}",
+    ]
+
+
+def _dense(row: Row, before: Shape, layout: str) -> list[str]:
+    n_in, units = size_of(before), row.shape[0]
+    lines = []
+    if len(before) > 1:
+        lines.append(f"input: {dims(before, layout)} = {count(n_in, 'value')}, flattened")
+    params = f"({n_in:,} + 1)·{units:,}" if row.biases else f"{n_in:,}·{units:,}"
+    lines.append(f"params = {params} = {row.params:,}")
+    lines.append(f"MACs = {n_in:,}·{units:,} = {row.macs:,}")
+    return lines
