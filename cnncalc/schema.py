@@ -147,6 +147,13 @@ def build() -> dict[str, Any]:
         "properties": {
             "name": {"type": "string", "description": "the table's title"},
             "description": {"type": "string", "description": "one line for `cnncalc list`"},
+            "layout": {
+                "anyOf": [
+                    {"enum": ["hwc", "chw"]},
+                    {"type": "string", "pattern": f"^{_caseless(['hwc', 'chw'])}$"},
+                ],
+                "description": "how the spec writes shapes: hwc (the course's) or chw",
+            },
             "input": _DIMS,
             "layers": {
                 "type": "array",

@@ -19,7 +19,7 @@ from cnncalc.layers import LAYER_TYPES
 VOCABULARY = sorted(
     {name for kind in LAYER_TYPES.values() for name in (kind.name, *kind.aliases)}
     | {key for kind in LAYER_TYPES.values() for f in kind.fields for key in (f.name, *f.aliases)}
-    | {"type", "name", "expect", "shape", "params", "input", "layers", "output"}
+    | {"type", "name", "expect", "shape", "params", "input", "layers", "output", "layout"}
 )
 scalars = (
     st.none()

@@ -70,3 +70,10 @@ def test_misspelled_key_is_rejected():
 def test_layers(layer, ok):
     """Shorthand and mappings, aliases and case, as cnncalc reads them."""
     assert valid({"input": [32, 32, 3], "layers": [layer]}) is ok
+
+
+def test_layout_key():
+    """layout: chw is part of the format; other layouts are not."""
+    document = {"layout": "chw", "input": [3, 32, 32], "layers": ["conv:8,5"]}
+    assert valid(document)
+    assert not valid({**document, "layout": "nhwc"})
