@@ -38,11 +38,12 @@ class Where(NamedTuple):
 class LayerRef(NamedTuple):
     """Which layer a problem is about: its 1-based number and its name."""
 
-    number: int
+    number: int  # of the top-level layer the problem is in
     name: str | None = None  # None when the layer's type is not known yet
+    path: str = ""  # "5.2.1" for a layer inside blocks
 
     def __str__(self) -> str:
-        return f"layer {self.number}" + (f" ({self.name})" if self.name else "")
+        return f"layer {self.path or self.number}" + (f" ({self.name})" if self.name else "")
 
 
 class Diagnostic(NamedTuple):

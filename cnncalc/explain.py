@@ -24,6 +24,7 @@ from cnncalc.layers import (
     in_layout,
     size_of,
 )
+from cnncalc.spec import Concat, Residual
 
 _FUNCTIONS = {"relu": "max(0, x)", "sigmoid": "1/(1 + e^−x)", "tanh": "tanh(x)"}
 
@@ -33,6 +34,7 @@ class Section(NamedTuple):
 
     heading: str
     lines: tuple[str, ...]
+    depth: int = 1  # inside how many blocks, for indenting
 
 
 def dims(shape: Shape, layout: str = "hwc") -> str:
@@ -56,10 +58,10 @@ def explain(summary: Summary, layout: str = "hwc") -> list[Section]:
     sections = [
         Section("Input", (f"{dims(summary.input_shape, layout)} = {count(size, 'value')}",))
     ]
-    previous = summary.input_shape
-    for row in summary.rows:
-        sections.append(_layer(row, previous, layout))
-        previous = row.shape
+    for row in summary.flat():
+        section = _block(row, layout) if row.children else _layer(row, row.input_shape, layout)
+        branch = f"{row.branch}: " if row.branch else ""
+        sections.append(Section(branch + section.heading, section.lines, row.depth))
     total = (
         f"{summary.params:,} parameters ({summary.weights:,} weights + {summary.biases:,} "
         f"biases) and {summary.macs:,} MACs in all"
@@ -106,6 +108,37 @@ def _layer(row: Row, before: Shape, layout: str) -> Section:
         ]
     lines += [f"note: {note}" for note in row.notes]
     return Section(heading, tuple(lines))
+
+
+def _block(row: Row, layout: str) -> Section:
+    """A block's section: what it does with its layers; their own sections follow."""
+    block = row.layer
+    layers = count(len(row.children), "layer")
+    totals = f"params = {row.params:,} in its {layers}"
+    if row.buffers:
+        totals += f", and {row.buffers:,} non-trainable"
+    if isinstance(block, Residual):
+        main = [child for child in row.children if child.branch != "shortcut"]
+        shortcut = [child for child in row.children if child.branch == "shortcut"]
+        added = (
+            f"the shortcut's output {dims(shortcut[-1].shape, layout)}"
+            if shortcut
+            else f"the block's input {dims(row.input_shape, layout)}"
+        )
+        lines = [f"the layers' output {dims(main[-1].shape, layout)} + {added}"]
+        return Section(f"{row.name}: residual block", (*lines, totals))
+    if isinstance(block, Concat):
+        branches = [
+            [child for child in row.children if child.branch == f"branch {number}"]
+            for number in range(1, len(block.branches) + 1)
+        ]
+        channels = " + ".join(str(branch[-1].shape[-1]) for branch in branches)
+        lines = [f"joins {len(branches)} branches along the channels: {channels} = "
+                 f"{row.shape[-1]}, giving {dims(row.shape, layout)}"]  # fmt: skip
+        return Section(f"{row.name}: concatenation", (*lines, totals))
+    label = block.notation()
+    heading = f"{row.name}: {label}" if label else row.name
+    return Section(heading, (f"{layers} in a row, giving {dims(row.shape, layout)}", totals))
 
 
 def _sizes(row: Row, before: Shape) -> list[str]:

@@ -53,6 +53,10 @@ class Step(NamedTuple):
     macs: int = 0  # multiply-accumulates, as torchvision and fvcore count them
     window: Window | None = None  # for layers that slide a window
     sees_all: bool = False  # every output depends on every input (fc, flatten)
+    # The receptive field stops being one window (an upsample, a transposed
+    # conv): from here on it is shown as n/a.
+    breaks_field: bool = False
+    buffers: int = 0  # non-trainable values, such as batch norm's running statistics
 
 
 def size_of(shape: Shape) -> int:

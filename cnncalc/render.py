@@ -34,6 +34,7 @@ class View(NamedTuple):
     dtype: str = "float32"
     batch: int | None = None  # the course's m; shapes then show it first
     layout: str = "hwc"  # or "chw", as PyTorch writes shapes
+    depth: int | None = None  # rows inside blocks deeper than this are folded away
 
     def dims(self, shape: Shape) -> list[int]:
         """A shape in this view's layout, with the batch first when there is one."""
@@ -65,6 +66,8 @@ class Line(NamedTuple):
     window: Window | None = None
     padding: Padding4 | None = None
     field: Field | None = INPUT_FIELD
+    buffers: int = 0
+    lost: str = "all"  # shown for the field when there is none
 
     @property
     def params(self) -> int:
@@ -77,9 +80,24 @@ def label(row: Row) -> str:
     return f"{row.name} ({notation})" if notation else row.name
 
 
+def _nested(row: Row, text: str, indent: str = "  ") -> str:
+    """A row's label indented by its depth, and the branch of a block it is in."""
+    branch = f"{row.branch}: " if row.branch else ""
+    return indent * (row.depth - 1) + branch + text
+
+
 def _line(row: Row, label: str) -> Line:
     return Line(
-        label, row.shape, row.weights, row.biases, row.macs, row.window, row.padding, row.field
+        label,
+        row.shape,
+        row.weights,
+        row.biases,
+        row.macs,
+        row.window,
+        row.padding,
+        row.field,
+        row.buffers,
+        row.lost,
     )
 
 
@@ -112,7 +130,7 @@ def _by(pair: Pair | None, none: str = "") -> str:
 
 
 def _field(line: Line, part: int) -> str:
-    return "all" if line.field is None else by(line.field[part])
+    return line.lost if line.field is None else by(line.field[part])
 
 
 # Each column: header, numeric (right-aligned), and the text of a line's cell.
@@ -123,6 +141,7 @@ COLUMNS: dict[str, tuple[str, bool, Callable[[Line, View, int], str]]] = {
     "params": ("# parameters", True, lambda line, view, total: f"{line.params:,}"),
     "weights": ("Weights", True, lambda line, view, total: f"{line.weights:,}"),
     "biases": ("Biases", True, lambda line, view, total: f"{line.biases:,}"),
+    "nontrainable": ("Non-trainable", True, lambda line, view, total: f"{line.buffers:,}"),
     "macs": ("MACs", True, lambda line, view, total: f"{line.macs:,}"),
     "flops": ("FLOPs", True, lambda line, view, total: f"{2 * line.macs:,}"),
     "memory": ("Memory", True, lambda line, view, total: nbytes(
@@ -136,7 +155,7 @@ COLUMNS: dict[str, tuple[str, bool, Callable[[Line, View, int], str]]] = {
                 else padding_text(line.padding)),
     "percent": ("% of parameters", True, lambda line, view, total: _percent(line.params, total)),
 }  # fmt: skip
-_SUMMED = {"params", "weights", "biases", "macs", "flops"}
+_SUMMED = {"params", "weights", "biases", "nontrainable", "macs", "flops"}
 
 
 def _cells(summary: Summary, view: View) -> tuple[list[list[str]], list[str], list[str]]:
@@ -144,15 +163,15 @@ def _cells(summary: Summary, view: View) -> tuple[list[list[str]], list[str], li
     total = summary.params
     lines = [Line("Input", summary.input_shape)]
     footnotes: list[str] = []
-    for row in summary.rows:
+    for row in summary.flat(view.depth):
         text = label(row)
         for note in row.notes:
             footnotes.append(f"[{len(footnotes) + 1}] {row.name}: {note}")
             text += f" [{len(footnotes)}]"
-        lines.append(_line(row, text))
+        lines.append(_line(row, _nested(row, text)))
     body = [[line.label] + [COLUMNS[key][2](line, view, total) for key in view.columns]
             for line in lines]  # fmt: skip
-    sums = Line("Total", (), summary.weights, summary.biases, summary.macs)
+    sums = Line("Total", (), summary.weights, summary.biases, summary.macs, buffers=summary.buffers)
     totals = ["Total"] + [
         COLUMNS[key][2](sums, view, total) if key in _SUMMED
         else ("100.0%" if key == "percent" and total else "")
@@ -170,6 +189,13 @@ def _footer(summary: Summary, view: View) -> list[str]:
     lines = [
         f"{summary.params:,} parameters: {summary.weights:,} weights + {summary.biases:,} biases"
     ]
+    if summary.buffers:
+        every = summary.params + summary.buffers
+        lines[0] = (
+            f"{summary.params:,} trainable parameters ({summary.weights:,} weights + "
+            f"{summary.biases:,} biases) + {summary.buffers:,} non-trainable (batch norm's "
+            f"running statistics) = {every:,} in all"
+        )
     if {"macs", "flops"} & set(view.columns):
         each = " for each input of the batch" if view.batch else ""
         lines.append(
@@ -196,12 +222,15 @@ def explanation(sections: Sequence[Section], title: str | None, markdown: bool =
     if title:
         lines += [f"### {title}" if markdown else title, ""]
     for section in sections:
+        indent = "  " * (section.depth - 1)
         if markdown:
-            lines += [f"**{section.heading}**", ""]
-            lines += [f"- {_escape(line)}" for line in section.lines]
+            lines += [f"{indent}- **{section.heading}**"]
+            lines += [f"{indent}  - {_escape(line)}" for line in section.lines]
         else:
-            lines.append(section.heading)
-            lines += [f"  {line}" for line in section.lines]
+            lines.append(indent + section.heading)
+            lines += [f"{indent}  {line}" for line in section.lines]
+            lines.append("")
+    if markdown:
         lines.append("")
     return "\n".join(lines)
 
@@ -308,8 +337,10 @@ def csv_text(summary: Summary, view: View = DEFAULT_VIEW) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["index", "name", "type", *view.columns])
-    lines = [(0, "Input", "input", Line("Input", summary.input_shape))]
-    lines += [(row.index, row.name, row.kind, _line(row, row.name)) for row in summary.rows]
+    lines = [("0", "Input", "input", Line("Input", summary.input_shape))]
+    lines += [
+        (row.path, row.name, row.kind, _line(row, row.name)) for row in summary.flat(view.depth)
+    ]
     for index, name, kind, line in lines:
         cells = [COLUMNS[key][2](line, view, total) for key in view.columns]
         # Raw integers for machines: no thousands separators.
@@ -330,7 +361,7 @@ def as_json(summary: Summary, view: View = DEFAULT_VIEW) -> dict[str, Any]:
 
     def figures(row: Row) -> dict[str, Any]:
         field, window = row.field, row.window
-        return {
+        entry: dict[str, Any] = {
             "index": row.index,
             "name": row.name,
             "type": row.kind,
@@ -339,17 +370,26 @@ def as_json(summary: Summary, view: View = DEFAULT_VIEW) -> dict[str, Any]:
             "weights": row.weights,
             "biases": row.biases,
             "params": row.params,
+            "nontrainable": row.buffers,
             "macs": row.macs,
             "flops": row.flops,
             "memory": row.size * view.copies * per_value,
             "rf": pair(field and field.size),
             "jump": pair(field and field.jump),
             "start": pair(field and field.start),
+            "rf_lost": None if field else row.lost,
             "kernel": pair(window and window.kernel),
             "stride": pair(window and window.stride),
             "padding": None if row.padding is None else list(row.padding),
             "percent": round(100 * row.params / total, 4) if total else None,
+            "path": row.path,
+            "depth": row.depth,
         }
+        if row.branch:
+            entry["branch"] = row.branch
+        if row.children and (view.depth is None or row.depth < view.depth):
+            entry["children"] = [figures(child) for child in row.children]
+        return entry
 
     return {
         "name": summary.name,
@@ -365,6 +405,8 @@ def as_json(summary: Summary, view: View = DEFAULT_VIEW) -> dict[str, Any]:
             "params": summary.params,
             "weights": summary.weights,
             "biases": summary.biases,
+            "nontrainable": summary.buffers,
+            "all": summary.params + summary.buffers,
             "macs": summary.macs,
             "flops": summary.flops,
             "memory": {**memory._asdict(), "total": memory.total},
@@ -397,7 +439,8 @@ def json_text(summary: Summary, view: View = DEFAULT_VIEW) -> str:
 
 
 def pretty_json(document: dict[str, Any]) -> str:
-    """JSON a person can read too: one key per line, one list item per line.
+    """JSON a person can read too: one key per line, one list item per line, and a
+    block's children each on a line of their own, indented.
 
     json.dumps(indent=2) would spread every shape over four lines.
     """
@@ -405,10 +448,17 @@ def pretty_json(document: dict[str, Any]) -> str:
     def compact(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
 
+    def item(value: Any, indent: str) -> str:
+        if isinstance(value, dict) and value.get("children"):
+            head = compact({k: v for k, v in value.items() if k != "children"})[:-1]
+            inner = ",\n".join(item(child, indent + "  ") for child in value["children"])
+            return f'{indent}{head}, "children": [\n{inner}\n{indent}]}}'
+        return indent + compact(value)
+
     lines = []
     for key, value in document.items():
         if isinstance(value, list) and value:
-            items = ",\n".join(f"    {compact(item)}" for item in value)
+            items = ",\n".join(item(entry, "    ") for entry in value)
             lines.append(f"  {compact(key)}: [\n{items}\n  ]")
         else:
             lines.append(f"  {compact(key)}: {compact(value)}")

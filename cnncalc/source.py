@@ -53,6 +53,7 @@ class MarkedList(list[Any]):
     """A sequence with the marks of itself and of each item."""
 
     mark: Mark | None = None
+    flow = False  # written [a, b] rather than one item a line
 
     def __init__(self) -> None:
         super().__init__()
@@ -131,6 +132,7 @@ class _Builder:
     def _sequence(self, node: yaml.SequenceNode) -> tuple[MarkedList, int]:
         result = MarkedList()
         result.mark = node
+        result.flow = bool(node.flow_style)
         self.built[id(node)] = result  # for a self-reference, found while building
         size = 1
         for child in node.value:

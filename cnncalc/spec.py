@@ -8,6 +8,7 @@ the file, line and column, or the command-line argument, where it was written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -26,7 +27,7 @@ from cnncalc.layers import (
 from cnncalc.shorthand import split
 from cnncalc.source import Mark, MarkedDict, MarkedList, parse_yaml, read_text, where_in
 
-TOP_KEYS = ("name", "description", "layout", "input", "layers", "expect")
+TOP_KEYS = ("name", "description", "layout", "input", "blocks", "layers", "expect")
 LAYOUTS = ("hwc", "chw")
 SPEC_EXPECT_KEYS = ("output", "params")
 LAYER_EXPECT_KEYS = ("shape", "params")
@@ -54,12 +55,93 @@ class LayerSpec:
     where: Where | None = None
     field_where: Mapping[str, Where] = field(default_factory=dict)
     expect: Expectation | None = None
+    context: str = ""  # ", in block 'x' used at f.yaml:40:5" for layers inside a named block
 
     def where_of(self, field_name: str | None) -> Where | None:
         """Where a field was written, or the layer itself if it was not."""
         if field_name is not None and field_name in self.field_where:
             return self.field_where[field_name]
         return self.where
+
+
+class Block(Layer):
+    """A layer made of layers: the engine walks its children instead of calling apply."""
+
+    @property
+    def children(self) -> tuple[tuple[LayerSpec, ...], ...]:
+        """The lists of layers the engine walks: one, or one per branch."""
+        raise NotImplementedError
+
+
+@dataclass
+class Sequential(Block):
+    """Layers one after another: a `repeat`, or a use of a named block."""
+
+    layers: tuple[LayerSpec, ...]
+    label: str  # the parameters a named block was used with: "width=64, stride=2"
+    what: str = "block"  # "repeat" or "block"
+
+    @property
+    def kind(self) -> str:
+        return self.what
+
+    @property
+    def children(self) -> tuple[tuple[LayerSpec, ...], ...]:
+        return (self.layers,)
+
+    def notation(self) -> str:
+        return self.label
+
+
+@dataclass
+class Residual(Block):
+    """The layers' output added to the block's input, or to the shortcut's output."""
+
+    layers: tuple[LayerSpec, ...]
+    shortcut: tuple[LayerSpec, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return "residual"
+
+    @property
+    def children(self) -> tuple[tuple[LayerSpec, ...], ...]:
+        return (self.layers, self.shortcut)
+
+
+@dataclass
+class Concat(Block):
+    """Branches applied to the same input, joined along the channels."""
+
+    branches: tuple[tuple[LayerSpec, ...], ...]
+
+    @property
+    def kind(self) -> str:
+        return "concat"
+
+    @property
+    def children(self) -> tuple[tuple[LayerSpec, ...], ...]:
+        return self.branches
+
+
+class BlockDef(NamedTuple):
+    """A named block from the spec's `blocks:`, to be used like a layer."""
+
+    name: str
+    params: dict[str, Any]  # name -> default, or REQUIRED
+    layers: list[Any]  # as YAML gave them, read again at each use
+    where: Where | None
+
+
+REQUIRED = object()  # a block parameter without a default
+MAX_LAYERS = 200_000  # layers in a spec once repeats and blocks are expanded
+MAX_REPEAT = 10_000
+MAX_NESTING = 50
+BLOCK_KEYS = {
+    "residual": ("residual", "shortcut", "name", "expect"),
+    "concat": ("concat", "name", "expect"),
+    "repeat": ("repeat", "layers", "name", "expect"),
+}
 
 
 @dataclass
@@ -93,7 +175,7 @@ def from_layers(
     reader = _LayerReader(None)
     return Spec(
         _read_input(list(input), None),
-        tuple(reader.read(raw, index, None, None) for index, raw in enumerate(layers, 1)),
+        tuple(reader.read(raw, (index,), None, None) for index, raw in enumerate(layers, 1)),
         name,
     )
 
@@ -104,7 +186,7 @@ def from_arguments(
     """A spec from shorthand layers given on the command line, one per argument."""
     reader = _LayerReader(None, layout)
     layers = tuple(
-        reader.read(text, index, Where(f"argument {text!r}"), None)
+        reader.read(text, (index,), Where(f"argument {text!r}"), None)
         for index, text in enumerate(arguments, 1)
     )
     if not layers:
@@ -157,10 +239,15 @@ def from_document(document: Any, source: str | None = None) -> Spec:
         raise SpecError(f"'layers' must be a list of layers, got {values.show(items)}", items_where)
     if not items:
         raise SpecError("'layers' is empty; list at least one layer", items_where)
+    _split_shorthand(items, source)
     reader = _LayerReader(source, layout)
+    if "blocks" in document:
+        reader.blocks = _block_defs(
+            document["blocks"], _value_at(document, "blocks", source), source
+        )
     marks = items.item_marks if isinstance(items, MarkedList) else [None] * len(items)
     layers = tuple(
-        reader.read(raw, index, _at(mark, source) or items_where, mark)
+        reader.read(raw, (index,), _at(mark, source) or items_where, mark)
         for index, (raw, mark) in enumerate(zip(items, marks, strict=True), 1)
     )
     expect = None
@@ -177,12 +264,41 @@ class _LayerReader:
         self.source = source
         self.layout = layout  # of the shapes in `expect`
         self.weighted = 0  # layers with weights so far: CONV1, FC3…
+        self.blocks: dict[str, BlockDef] = {}
+        self.params: dict[str, Any] | None = None  # of the named block being read
+        self.using: list[str] = []  # the named blocks being read, outermost first
+        self.context = ""  # where the innermost of them is used, for messages
+        self.count = 0  # layers read, repeats and blocks expanded
 
-    def read(self, raw: Any, index: int, where: Where | None, mark: Mark | None) -> LayerSpec:
+    def read(
+        self, raw: Any, path: tuple[int, ...], where: Where | None, mark: Mark | None
+    ) -> LayerSpec:
+        self.count += 1
+        if self.count > MAX_LAYERS:
+            raise SpecError(
+                f"the spec expands to more than {MAX_LAYERS:,} layers; "
+                "check the counts of its repeats",
+                where,
+                _ref(path, None),
+            )
+        if self.params is not None:
+            substituted = _substitute(raw, self.params, where, self.using[-1])
+            if substituted is not raw and isinstance(raw, str):
+                mark = None  # the text moved: offsets no longer map to columns
+            raw = substituted
         if isinstance(raw, str):
-            return self._shorthand(raw, index, where, mark)
+            return self._shorthand(raw, path, where, mark)
+        if isinstance(raw, Mapping) and "type" not in raw:
+            for key, read in (
+                ("residual", self._residual),
+                ("concat", self._concat),
+                ("repeat", self._repeat),
+                ("use", self._use),
+            ):
+                if key in raw:
+                    return read(raw, path, where)
         if isinstance(raw, Mapping):
-            return self._mapping(raw, index, where)
+            return self._mapping(raw, path, where)
         if isinstance(raw, Layer):
             return self._named(raw, None, _type_of(raw), where, {})
         hint = ""
@@ -193,10 +309,12 @@ class _LayerReader:
             "a layer is a mapping with 'type' or a shorthand string such as conv:16,5, "
             f"got {values.show(raw)}{hint}",
             where,
-            LayerRef(index, None),
+            _ref(path, None),
         )
 
-    def _mapping(self, raw: Mapping[Any, Any], index: int, where: Where | None) -> LayerSpec:
+    def _mapping(
+        self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
+    ) -> LayerSpec:
         if "type" not in raw:
             named = [key for key in raw if isinstance(key, str) and layer_type(key)]
             hint = (
@@ -204,12 +322,12 @@ class _LayerReader:
                 if named
                 else "; add one, e.g. type: conv"
             )
-            raise SpecError("the layer has no 'type'" + hint, where, LayerRef(index, None))
-        kind = self._type(raw["type"], index, _value_at(raw, "type", self.source) or where)
+            raise SpecError("the layer has no 'type'" + hint, where, _ref(path, None))
+        kind = self._type(raw["type"], path, _value_at(raw, "type", self.source) or where)
         explicit = None
         if "name" in raw:
-            explicit = self._name(raw["name"], index, _value_at(raw, "name", self.source) or where)
-        ref = LayerRef(index, explicit or kind.default_name(self.weighted))
+            explicit = self._name(raw["name"], path, _value_at(raw, "name", self.source) or where)
+        ref = _ref(path, explicit or kind.default_name(self.weighted))
         expect = None
         if "expect" in raw:
             at = _value_at(raw, "expect", self.source) or where
@@ -224,18 +342,18 @@ class _LayerReader:
         return self._build(kind, given, ref, explicit, where, expect)
 
     def _shorthand(
-        self, text: str, index: int, where: Where | None, mark: Mark | None
+        self, text: str, path: tuple[int, ...], where: Where | None, mark: Mark | None
     ) -> LayerSpec:
         def at(offset: int) -> Where | None:
             return where_in(mark, self.source, offset) if mark else where
 
         type_name, pieces = split(text)
-        kind = self._type(type_name, index, where)
+        kind = self._type(type_name, path, where)
         explicit = None
         for piece in pieces:
             if piece.key == "name":
-                explicit = self._name(piece.value, index, at(piece.offset))
-        ref = LayerRef(index, explicit or kind.default_name(self.weighted))
+                explicit = self._name(piece.value, path, at(piece.offset))
+        ref = _ref(path, explicit or kind.default_name(self.weighted))
         expect = None
         for piece in pieces:
             if piece.key == "expect":
@@ -276,6 +394,171 @@ class _LayerReader:
                 raise _unknown_key(kind, piece.key, at(piece.offset), ref, None)
             given.append((piece.key, f"{piece.key}={piece.value}", piece.value, at(piece.offset)))
         return self._build(kind, given, ref, explicit, where, expect)
+
+    def layers(
+        self, raw: Any, path: tuple[int, ...], where: Where | None, what: str, start: int = 0
+    ) -> tuple[LayerSpec, ...]:
+        """A list of layers inside a block, numbered below `path` from start + 1."""
+        if not isinstance(raw, list) or not raw:
+            raise SpecError(
+                f"{what} must be a non-empty list of layers, got {values.show(raw)}",
+                where,
+                _ref(path, None),
+            )
+        _split_shorthand(raw, self.source)
+        if len(path) > MAX_NESTING:
+            raise SpecError(f"blocks nest more than {MAX_NESTING} deep", where, _ref(path, None))
+        marks = raw.item_marks if isinstance(raw, MarkedList) else [None] * len(raw)
+        return tuple(
+            self.read(item, (*path, number), _at(mark, self.source) or where, mark)
+            for number, (item, mark) in enumerate(zip(raw, marks, strict=True), start + 1)
+        )
+
+    def _block_start(
+        self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None, kind: str
+    ) -> tuple[str | None, Expectation | None]:
+        """Check a block's keys; read its name and expect."""
+        allowed = BLOCK_KEYS[kind]
+        ref = _ref(path, kind)
+        for key in raw:
+            if key not in allowed:
+                raise SpecError(
+                    f"a {kind} block has no key {values.show(key)}"
+                    + suggestion(key, allowed, f"; its keys are {', '.join(allowed)}"),
+                    _key_at(raw, key, self.source) or where,
+                    ref,
+                )
+        return self._name_and_expect(raw, path, where, kind)
+
+    def _name_and_expect(
+        self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None, default: str
+    ) -> tuple[str | None, Expectation | None]:
+        name = None
+        if "name" in raw:
+            name = self._name(raw["name"], path, _value_at(raw, "name", self.source) or where)
+        expect = None
+        if "expect" in raw:
+            at = _value_at(raw, "expect", self.source) or where
+            ref = _ref(path, name or default)
+            expect = _layer_expectation(raw["expect"], at, self.source, ref, self.layout)
+        return name, expect
+
+    def _residual(
+        self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
+    ) -> LayerSpec:
+        name, expect = self._block_start(raw, path, where, "residual")
+        at = _value_at(raw, "residual", self.source) or where
+        layers = self.layers(raw["residual"], path, at, "residual")
+        shortcut: tuple[LayerSpec, ...] = ()
+        if "shortcut" in raw:
+            at = _value_at(raw, "shortcut", self.source) or where
+            shortcut = self.layers(raw["shortcut"], path, at, "shortcut", len(layers))
+        return LayerSpec(
+            Residual(layers, shortcut), name or "Residual", where, {}, expect, self.context
+        )
+
+    def _concat(
+        self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
+    ) -> LayerSpec:
+        name, expect = self._block_start(raw, path, where, "concat")
+        at = _value_at(raw, "concat", self.source) or where
+        branches = raw["concat"]
+        if not isinstance(branches, list) or len(branches) < 2:
+            raise SpecError(
+                "concat must be a list of at least two branches, each a list of layers, "
+                f"got {values.show(branches)}",
+                at,
+                _ref(path, "concat"),
+            )
+        marks = branches.item_marks if isinstance(branches, MarkedList) else [None] * len(branches)
+        built: list[tuple[LayerSpec, ...]] = []
+        number = 0
+        for branch, mark in zip(branches, marks, strict=True):
+            branch_at = _at(mark, self.source) or at
+            layers = self.layers(branch, path, branch_at, f"branch {len(built) + 1}", number)
+            number += len(layers)
+            built.append(layers)
+        return LayerSpec(Concat(tuple(built)), name or "Concat", where, {}, expect, self.context)
+
+    def _repeat(
+        self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
+    ) -> LayerSpec:
+        name, expect = self._block_start(raw, path, where, "repeat")
+        at = _value_at(raw, "repeat", self.source) or where
+        try:
+            times = values.positive_int("repeat", raw["repeat"])
+        except values.ValueProblem as problem:
+            raise SpecError(str(problem), at, _ref(path, "repeat")) from None
+        if times > MAX_REPEAT:
+            raise SpecError(
+                f"repeat {times:,} is more than the limit of {MAX_REPEAT:,}",
+                at,
+                _ref(path, "repeat"),
+            )
+        if "layers" not in raw:
+            raise SpecError("a repeat needs 'layers', the list to repeat", where, _ref(path, None))
+        body_at = _value_at(raw, "layers", self.source) or where
+        layers: list[LayerSpec] = []
+        for _ in range(times):
+            layers += self.layers(raw["layers"], path, body_at, "layers", len(layers))
+        return LayerSpec(
+            Sequential(tuple(layers), "", "repeat"),
+            name or f"Repeat ×{times}",
+            where,
+            {},
+            expect,
+            self.context,
+        )
+
+    def _use(self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None) -> LayerSpec:
+        used = raw["use"]
+        at = _value_at(raw, "use", self.source) or where
+        if not isinstance(used, str) or used not in self.blocks:
+            known = list(self.blocks)
+            listed = f"; the blocks are {', '.join(known)}" if known else "; the spec has no blocks"
+            raise SpecError(
+                f"no block named {values.show(used)}" + suggestion(used, known, listed),
+                at,
+                _ref(path, None),
+            )
+        block = self.blocks[used]
+        if used in self.using:
+            chain = " → ".join([*self.using[self.using.index(used) :], used])
+            raise SpecError(f"block {used!r} uses itself ({chain})", at, _ref(path, used))
+        name, expect = self._name_and_expect(raw, path, where, used)
+        given = {}
+        for key, value in raw.items():
+            if key in ("use", "name", "expect"):
+                continue
+            if key not in block.params:
+                listed = ", ".join(block.params) or "none"
+                raise SpecError(
+                    f"block {used!r} has no parameter {values.show(key)}"
+                    + suggestion(key, list(block.params), f"; its parameters are {listed}"),
+                    _key_at(raw, key, self.source) or where,
+                    _ref(path, used),
+                )
+            given[key] = value
+        params = {**block.params, **given}
+        missing = [key for key, value in params.items() if value is REQUIRED]
+        if missing:
+            raise SpecError(
+                f"block {used!r} needs {', '.join(missing)}: give "
+                + ", ".join(f"{key}: …" for key in missing),
+                where,
+                _ref(path, used),
+            )
+        label = ", ".join(f"{key}={_text(value)}" for key, value in given.items())
+        outer = (self.params, self.context)
+        self.params = params
+        self.context = f", in block {used!r} used at {where}" if where else ""
+        self.using.append(used)
+        try:
+            layers = self.layers(block.layers, path, block.where, f"block {used!r}")
+        finally:
+            self.using.pop()
+            self.params, self.context = outer
+        return LayerSpec(Sequential(layers, label), name or used, where, {}, expect, self.context)
 
     def _build(
         self,
@@ -327,14 +610,14 @@ class _LayerReader:
         name = explicit or kind.default_name(self.weighted)
         if layer.has_weights:
             self.weighted += 1
-        return LayerSpec(layer, name, where, field_where, expect)
+        return LayerSpec(layer, name, where, field_where, expect, self.context)
 
-    def _type(self, raw: Any, index: int, where: Where | None) -> LayerType:
+    def _type(self, raw: Any, path: tuple[int, ...], where: Where | None) -> LayerType:
         if not isinstance(raw, str) or not raw.strip():
             raise SpecError(
                 f"a layer type must be a name such as conv, got {values.show(raw)}",
                 where,
-                LayerRef(index, None),
+                _ref(path, None),
             )
         kind = layer_type(raw)
         if kind is None:
@@ -346,15 +629,149 @@ class _LayerReader:
                     f"; the types are {', '.join(LAYER_TYPES)}",
                 ),
                 where,
-                LayerRef(index, None),
+                _ref(path, None),
             )
         return kind
 
-    def _name(self, raw: Any, index: int, where: Where | None) -> str:
+    def _name(self, raw: Any, path: tuple[int, ...], where: Where | None) -> str:
         try:
             return values.text("name", raw)
         except values.ValueProblem as problem:
-            raise SpecError(str(problem), where, LayerRef(index, None)) from None
+            raise SpecError(str(problem), where, _ref(path, None)) from None
+
+
+_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_RESERVED = ("use", "name", "expect")
+
+
+def _text(value: Any) -> str:
+    """A parameter's value as shorthand writes it: 64, 3x5, same, true."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "x".join(_text(item) for item in value)
+    return str(value)
+
+
+def _substitute(raw: Any, params: dict[str, Any], where: Where | None, block: str) -> Any:
+    """`raw` with each `$name` of the block's parameters replaced by its value.
+
+    A value that is exactly `$name` takes the parameter's value as it is (a
+    number, a list); inside longer text (`conv:$width,3`) it is written out.
+    Anything without a `$` is returned as it was, marks and all.
+    """
+
+    def value_of(name: str) -> Any:
+        if name not in params:
+            listed = ", ".join(params) or "none"
+            raise SpecError(
+                f"block {block!r} has no parameter {name!r}"
+                + suggestion(name, list(params), f"; its parameters are {listed}"),
+                where,
+            )
+        return params[name]
+
+    if isinstance(raw, str) and "$" in raw:
+        whole = _PARAMETER.fullmatch(raw.strip())
+        if whole:
+            return value_of(whole.group(1))
+        return _PARAMETER.sub(lambda found: _text(value_of(found.group(1))), raw)
+    if isinstance(raw, MarkedDict):
+        copy = MarkedDict()
+        copy.mark, copy.key_marks, copy.value_marks = raw.mark, raw.key_marks, raw.value_marks
+        for key, value in raw.items():
+            copy[key] = _substitute(value, params, where, block)
+        return copy
+    if isinstance(raw, MarkedList):
+        items = MarkedList()
+        items.mark, items.item_marks = raw.mark, raw.item_marks
+        items.extend(_substitute(item, params, where, block) for item in raw)
+        return items
+    if isinstance(raw, dict):
+        return {key: _substitute(value, params, where, block) for key, value in raw.items()}
+    if isinstance(raw, list):
+        return [_substitute(item, params, where, block) for item in raw]
+    return raw
+
+
+def _block_defs(raw: Any, where: Where | None, source: str | None) -> dict[str, BlockDef]:
+    """The spec's `blocks:`, checked: a name, its parameters with defaults, its layers."""
+    if not isinstance(raw, Mapping):
+        raise SpecError(
+            "blocks must map each block's name to {params: …, layers: […]}, "
+            f"got {values.show(raw)}",
+            where,
+        )
+    found = {}
+    for name, body in raw.items():
+        at = _value_at(raw, name, source) or where
+        if not isinstance(name, str) or not name.isidentifier():
+            raise SpecError(
+                f"a block's name must be a word such as bottleneck, got {values.show(name)}",
+                _key_at(raw, name, source) or where,
+            )
+        if not isinstance(body, Mapping) or "layers" not in body:
+            raise SpecError(f"block {name!r} needs 'layers', the list of its layers", at)
+        for key in body:
+            if key not in ("params", "layers", "description"):
+                raise SpecError(
+                    f"block {name!r} has no key {values.show(key)}"
+                    + suggestion(key, ["params", "layers", "description"], "; its keys are "
+                                 "params, layers, description"),
+                    _key_at(body, key, source) or at,
+                )  # fmt: skip
+        params = _block_params(
+            name, body.get("params", {}), _value_at(body, "params", source) or at
+        )
+        layers = body["layers"]
+        if not isinstance(layers, list) or not layers:
+            raise SpecError(
+                f"block {name!r}: 'layers' must be a non-empty list of layers",
+                _value_at(body, "layers", source) or at,
+            )
+        found[name] = BlockDef(name, params, layers, _value_at(body, "layers", source) or at)
+    return found
+
+
+def _block_params(block: str, raw: Any, where: Where | None) -> dict[str, Any]:
+    """{width: 64, stride: 1} (defaults; null for none), or [width, stride] (all required)."""
+    if isinstance(raw, list):
+        raw = dict.fromkeys(raw)
+    if not isinstance(raw, Mapping):
+        raise SpecError(
+            f"block {block!r}: params must map each parameter to its default "
+            f"(null for none), got {values.show(raw)}",
+            where,
+        )
+    params = {}
+    for key, default in raw.items():
+        if not isinstance(key, str) or not key.isidentifier() or key in _RESERVED:
+            raise SpecError(
+                f"block {block!r}: a parameter's name must be a word other than "
+                f"{', '.join(_RESERVED)}, got {values.show(key)}",
+                where,
+            )
+        params[key] = REQUIRED if default is None else default
+    return params
+
+
+def _split_shorthand(items: list[Any], source: str | None) -> None:
+    """Refuse `[conv:4,1, relu]`: in a flow list YAML splits the shorthand at its comma."""
+    if not isinstance(items, MarkedList) or not items.flow:
+        return
+    for number in range(1, len(items)):
+        before, item, mark = items[number - 1], items[number], items.item_marks[number]
+        if isinstance(before, str) and ":" in before and isinstance(item, int):
+            raise SpecError(
+                f"in a [ ] list a comma splits items, so {before!r} and {item} arrived as two "
+                f"layers; quote the shorthand, '{before},{item}', or write one layer a line",
+                where_in(mark, source),
+            )
+
+
+def _ref(path: tuple[int, ...], name: str | None) -> LayerRef:
+    """layer 5, or layer 5.2.1 inside blocks."""
+    return LayerRef(path[0], name, ".".join(map(str, path)) if len(path) > 1 else "")
 
 
 def _type_of(layer: Layer) -> LayerType:

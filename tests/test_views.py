@@ -25,7 +25,7 @@ def test_columns_all_has_every_column(run):
     assert [cell.strip() for cell in header.strip("|").split("|")][1:] == [
         heading for heading, _, _ in COLUMNS.values()
     ]
-    assert len(COLUMNS) == 15
+    assert len(COLUMNS) == 16
 
 
 def test_unknown_column_is_a_usage_error(run):

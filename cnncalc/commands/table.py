@@ -73,9 +73,16 @@ def _layer_options(function: Any) -> Any:
     type=ColumnsType(),
     default="shape,size,params",
     show_default=True,
-    help="Columns after the layer's, comma-separated, or 'all': shape, size, params, "
-    "weights, biases, macs, flops, memory, rf (receptive field), jump, start, kernel, "
-    "stride, padding, percent.",
+    help="Columns after the layer's, comma-separated, or 'all': shape, size, params "
+    "(trainable), weights, biases, nontrainable, macs, flops, memory, rf (receptive "
+    "field), jump, start, kernel, stride, padding, percent.",
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Show rows down to N levels deep: 1 folds every block into one row, which "
+    "still sums its layers. Default: every row.",
 )
 @click.option(
     "--dtype",
@@ -105,6 +112,7 @@ def table(
     input_shape: tuple[int, ...] | None,
     layout: str | None,
     columns: tuple[str, ...],
+    depth: int | None,
     dtype: str,
     batch: int | None,
     format_: str,
@@ -135,7 +143,7 @@ def table(
         summary = engine.analyze(spec)
     for warning in render.table_warnings(summary):
         warn(warning)
-    view = render.View(columns, dtype, batch, layout or spec.layout)
+    view = render.View(columns, dtype, batch, layout or spec.layout, depth)
     render.print_table(summary, format_, view)
 
 
