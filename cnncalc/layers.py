@@ -109,26 +109,51 @@ def _volume(layer_type: str, shape: Shape) -> tuple[int, int, int]:
     return shape[0], shape[1], shape[2]
 
 
+def _ceil_size(n: int, f: int, s: int, before: int, after: int) -> int:
+    """PyTorch's ceil_mode: ⌈(n + p − f)/s⌉ + 1, less one if that window would start
+    past the input and its leading padding."""
+    out = -(-(n + before + after - f) // s) + 1
+    return out - 1 if (out - 1) * s >= n + before else out
+
+
 def _slide(
-    kernel: Pair, stride: Pair, padding: PaddingSpec, height: int, width: int
+    kernel: Pair,
+    stride: Pair,
+    padding: PaddingSpec,
+    height: int,
+    width: int,
+    ceil: bool = False,
+    dilation: Pair = (1, 1),
 ) -> tuple[Padding4, Pair, tuple[Note, ...]]:
-    """Where a window of `kernel` lands: padding applied, output size, warnings."""
+    """Where a window of `kernel` lands: padding applied, output size, warnings.
+
+    A dilated kernel covers d(f − 1) + 1 rows; everything here uses that size.
+    """
+    kernel = (dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1)
     pad = resolve_padding(padding, (height, width), kernel, stride)
     top, bottom, left, right = pad
     padded = (height + top + bottom, width + left + right)
     if kernel[0] > padded[0] or kernel[1] > padded[1]:
+        dilated = " (dilated)" if dilation != (1, 1) else ""
         raise LayerProblem(
-            f"kernel {by(kernel)} is larger than the padded input {padded[0]}×{padded[1]}",
+            f"kernel {by(kernel)}{dilated} is larger than the padded input {padded[0]}×{padded[1]}",
             "kernel",
         )
+    size = _ceil_size if ceil else output_size
     out = (
-        output_size(height, kernel[0], stride[0], top, bottom),
-        output_size(width, kernel[1], stride[1], left, right),
+        size(height, kernel[0], stride[0], top, bottom),
+        size(width, kernel[1], stride[1], left, right),
     )
     notes = []
     lost = []
+    # A kernel smaller than its stride skips rows by design (ResNet's 1×1, stride 2
+    # shortcut), and ceil mode takes the last rows in: no warning for either.
     rows = unused(height, kernel[0], stride[0], top, bottom)
     cols = unused(width, kernel[1], stride[1], left, right)
+    if ceil or kernel[0] < stride[0]:
+        rows = 0
+    if ceil or kernel[1] < stride[1]:
+        cols = 0
     if rows:
         lost.append("the last row" if rows == 1 else f"the last {rows} rows")
     if cols:
@@ -156,7 +181,9 @@ class Layer:
         raise NotImplementedError
 
     @property
-    def has_weights(self) -> bool:
+    def numbered(self) -> bool:
+        """Whether the course's naming counts it (CONV1, FC3): the layers with weights
+        of their own (a batch norm takes its conv's number, like a pool)."""
         return False
 
     def apply(self, shape: Shape) -> Step:
@@ -169,34 +196,132 @@ class Layer:
 
 @dataclass
 class Conv(Layer):
-    filters: int
+    filters: int | None  # None with depthwise: one filter per input channel
     kernel: Pair
     stride: Pair = (1, 1)
     padding: PaddingSpec = (0, 0, 0, 0)
     bias: bool = True
+    dilation: Pair = (1, 1)
+    groups: int = 1
+    depthwise: bool = False  # groups = the input's channels
 
     @property
     def kind(self) -> str:
         return "conv"
 
     @property
-    def has_weights(self) -> bool:
+    def numbered(self) -> bool:
         return True
 
     def apply(self, shape: Shape) -> Step:
         height, width, channels = _volume(self.kind, shape)
-        pad, (out_h, out_w), notes = _slide(self.kernel, self.stride, self.padding, height, width)
-        weights = self.kernel[0] * self.kernel[1] * channels * self.filters
-        biases = self.filters if self.bias else 0
+        filters = self.filters or channels
+        groups = _groups(self, channels, filters)
+        pad, (out_h, out_w), notes = _slide(
+            self.kernel, self.stride, self.padding, height, width, dilation=self.dilation
+        )
+        # Each filter sees only its group's channels: c_in/groups of them.
+        weights = self.kernel[0] * self.kernel[1] * (channels // groups) * filters
+        biases = filters if self.bias else 0
         # One multiply-accumulate per weight per output position; biases are not counted.
         macs = out_h * out_w * weights
-        window = Window(self.kernel, self.stride, (pad[0], pad[2]))
-        return Step((out_h, out_w, self.filters), weights, biases, pad, notes, macs, window)
+        covered = tuple(d * (f - 1) + 1 for d, f in zip(self.dilation, self.kernel, strict=True))
+        window = Window((covered[0], covered[1]), self.stride, (pad[0], pad[2]))
+        return Step((out_h, out_w, filters), weights, biases, pad, notes, macs, window)
 
     def notation(self) -> str:
         text = f"f={by(self.kernel)}, s={by(self.stride)}"
         if self.padding != (0, 0, 0, 0) and self.padding != "valid":
             text += f", p={padding_text(self.padding)}"
+        if self.dilation != (1, 1):
+            text += f", d={by(self.dilation)}"
+        if self.depthwise:
+            text += ", depthwise"
+        elif self.groups != 1:
+            text += f", groups={self.groups}"
+        return text
+
+
+def _groups(layer: Conv | ConvTranspose, channels: int, filters: int) -> int:
+    """The number of groups, checked: it divides the input's and the output's channels."""
+    if layer.depthwise:
+        if filters % channels:
+            raise LayerProblem(
+                f"a depthwise conv needs filters a multiple of its input's {channels} "
+                f"channels, got {filters}",
+                "filters",
+            )
+        return channels
+    groups = layer.groups
+    if channels % groups:
+        raise LayerProblem(
+            f"groups {groups} does not divide the input's {channels} channels", "groups"
+        )
+    if filters % groups:
+        raise LayerProblem(f"groups {groups} does not divide the {filters} filters", "groups")
+    return groups
+
+
+@dataclass
+class ConvTranspose(Layer):
+    """A transposed convolution: PyTorch's ConvTranspose2d, Keras's Conv2DTranspose."""
+
+    filters: int
+    kernel: Pair
+    stride: Pair = (1, 1)
+    padding: PaddingSpec = (0, 0, 0, 0)
+    output_padding: Pair = (0, 0)
+    bias: bool = True
+    dilation: Pair = (1, 1)
+    groups: int = 1
+    depthwise: bool = False
+
+    @property
+    def kind(self) -> str:
+        return "convtranspose"
+
+    @property
+    def numbered(self) -> bool:
+        return True
+
+    def apply(self, shape: Shape) -> Step:
+        height, width, channels = _volume(self.kind, shape)
+        groups = _groups(self, channels, self.filters)
+        for axis in (0, 1):
+            if self.output_padding[axis] >= max(self.stride[axis], self.dilation[axis]):
+                raise LayerProblem(
+                    f"output_padding {by(self.output_padding)} must be smaller than the "
+                    "stride or the dilation (PyTorch's rule)",
+                    "output_padding",
+                )
+        out = []
+        for axis, n in enumerate((height, width)):
+            f, s, d = self.kernel[axis], self.stride[axis], self.dilation[axis]
+            if self.padding == "same":
+                size = n * s  # Keras's rule for 'same'
+            else:
+                pad = (0, 0, 0, 0) if self.padding == "valid" else self.padding
+                total = pad[0] + pad[1] if axis == 0 else pad[2] + pad[3]
+                size = s * (n - 1) - total + d * (f - 1) + self.output_padding[axis] + 1
+            if size < 1:
+                raise LayerProblem(
+                    f"the padding leaves no output: {size} on the "
+                    f"{'height' if axis == 0 else 'width'}",
+                    "padding",
+                )
+            out.append(size)
+        weights = self.kernel[0] * self.kernel[1] * channels * (self.filters // groups)
+        biases = self.filters if self.bias else 0
+        # Every input value is multiplied by each weight of its group's filters.
+        macs = height * width * weights
+        return Step((out[0], out[1], self.filters), weights, biases, macs=macs, breaks_field=True)
+
+    def notation(self) -> str:
+        text = f"f={by(self.kernel)}, s={by(self.stride)}"
+        if self.padding != (0, 0, 0, 0) and self.padding != "valid":
+            text += f", p={padding_text(self.padding)}"
+        if self.output_padding != (0, 0):
+            text += f", output_padding={by(self.output_padding)}"
         return text
 
 
@@ -206,6 +331,7 @@ class Pool(Layer):
     kernel: Pair
     stride: Pair | None = None  # None: the kernel's size, as in Keras and PyTorch
     padding: PaddingSpec = (0, 0, 0, 0)
+    ceil: bool = False  # PyTorch's ceil_mode: round the output size up
 
     @property
     def kind(self) -> str:
@@ -223,7 +349,9 @@ class Pool(Layer):
                     f"{by(self.kernel)}: a window could hold nothing but padding",
                     "padding",
                 )
-        pad, (out_h, out_w), notes = _slide(self.kernel, stride, self.padding, height, width)
+        pad, (out_h, out_w), notes = _slide(
+            self.kernel, stride, self.padding, height, width, self.ceil
+        )
         window = Window(self.kernel, stride, (pad[0], pad[2]))
         # Pooling has no weights: 0 MACs, as torchvision and fvcore count it.
         return Step((out_h, out_w, channels), padding=pad, notes=notes, window=window)
@@ -241,7 +369,7 @@ class Dense(Layer):
         return "fc"
 
     @property
-    def has_weights(self) -> bool:
+    def numbered(self) -> bool:
         return True
 
     def apply(self, shape: Shape) -> Step:
@@ -262,7 +390,7 @@ class Softmax(Layer):
         return "softmax"
 
     @property
-    def has_weights(self) -> bool:
+    def numbered(self) -> bool:
         return self.units is not None
 
     def apply(self, shape: Shape) -> Step:
@@ -296,6 +424,111 @@ class Activation(Layer):
 
     def apply(self, shape: Shape) -> Step:
         return Step(shape)
+
+
+@dataclass
+class BatchNorm(Layer):
+    """Batch normalisation: a scale and a shift per channel, trainable, and a running
+    mean and variance per channel, which are not."""
+
+    affine: bool = True  # PyTorch's affine; Keras's scale and center
+
+    @property
+    def kind(self) -> str:
+        return "batchnorm"
+
+    def apply(self, shape: Shape) -> Step:
+        channels = shape[-1]
+        scale = channels if self.affine else 0
+        # No MACs: like a bias, it folds into the conv before it at inference.
+        return Step(shape, weights=scale, biases=scale, buffers=2 * channels)
+
+
+@dataclass
+class Dropout(Layer):
+    rate: float | None = None  # kept for the reader; no effect on shapes or counts
+
+    @property
+    def kind(self) -> str:
+        return "dropout"
+
+    def apply(self, shape: Shape) -> Step:
+        return Step(shape)
+
+
+@dataclass
+class GlobalAvgPool(Layer):
+    """The mean of each channel over the whole height and width: H×W×C → 1×1×C."""
+
+    @property
+    def kind(self) -> str:
+        return "globalavgpool"
+
+    def apply(self, shape: Shape) -> Step:
+        _, _, channels = _volume(self.kind, shape)
+        return Step((1, 1, channels), sees_all=True)
+
+
+@dataclass
+class AdaptiveAvgPool(Layer):
+    """PyTorch's AdaptiveAvgPool2d: window i spans ⌊i·n/out⌋ to ⌈(i+1)·n/out⌉."""
+
+    output: Pair
+
+    @property
+    def kind(self) -> str:
+        return "adaptiveavgpool"
+
+    def apply(self, shape: Shape) -> Step:
+        height, width, channels = _volume(self.kind, shape)
+        out_h, out_w = self.output
+        if height % out_h == 0 and width % out_w == 0:
+            # Even windows: an ordinary pool of n/out, with a receptive field to match.
+            step = (height // out_h, width // out_w)
+            return Step((out_h, out_w, channels), window=Window(step, step, (0, 0)))
+        # Uneven windows (they overlap, or differ in size): no single window.
+        return Step((out_h, out_w, channels), breaks_field=True)
+
+    def notation(self) -> str:
+        return f"output {by(self.output)}"
+
+
+@dataclass
+class ZeroPad(Layer):
+    padding: Padding4
+
+    @property
+    def kind(self) -> str:
+        return "zeropad"
+
+    def apply(self, shape: Shape) -> Step:
+        height, width, channels = _volume(self.kind, shape)
+        top, bottom, left, right = self.padding
+        out = (height + top + bottom, width + left + right, channels)
+        return Step(out, padding=self.padding, window=Window((1, 1), (1, 1), (top, left)))
+
+    def notation(self) -> str:
+        return f"p={padding_text(self.padding)}"
+
+
+@dataclass
+class Upsample(Layer):
+    """Nearest-neighbour upsampling by a whole factor per axis."""
+
+    factor: Pair
+
+    @property
+    def kind(self) -> str:
+        return "upsample"
+
+    def apply(self, shape: Shape) -> Step:
+        height, width, channels = _volume(self.kind, shape)
+        out = (height * self.factor[0], width * self.factor[1], channels)
+        # A fraction of a pixel per output unit: no receptive field in whole pixels.
+        return Step(out, breaks_field=True)
+
+    def notation(self) -> str:
+        return f"×{by(self.factor)}"
 
 
 # --- The spec vocabulary: which types exist and which fields each takes ---
@@ -350,6 +583,20 @@ _BIAS = Field(
 )
 
 
+_DILATION = Field(
+    "dilation", values.pair, "spacing d of the kernel's taps; it covers d(f − 1) + 1",
+    ("d", "dilation_rate"), positional=False,
+)  # fmt: skip
+_GROUPS = Field(
+    "groups", values.positive_int, "groups of channels, each with its own filters",
+    positional=False,
+)  # fmt: skip
+_DEPTHWISE = Field(
+    "depthwise", values.boolean, "one group per input channel (groups = c_in)",
+    positional=False,
+)  # fmt: skip
+
+
 def _pool(mode: str) -> LayerType:
     return LayerType(
         name=f"{mode}pool",
@@ -360,41 +607,109 @@ def _pool(mode: str) -> LayerType:
             Field("kernel", values.pair, "window size f", ("f", "pool_size", "kernel_size"), True),
             _STRIDE,
             _PADDING,
+            Field(
+                "ceil",
+                values.boolean,
+                "round the output size up (PyTorch's ceil_mode)",
+                ("ceil_mode",),
+                positional=False,
+            ),
         ),
         aliases=(f"{mode}pool2d", f"{mode}pooling2d"),
         name_format="POOL{}",
     )
 
 
-def _activation(function: str, display: str) -> LayerType:
+def _activation(function: str, display: str, *aliases: str) -> LayerType:
     return LayerType(
         name=function,
         build=lambda: Activation(function),
         help="element-wise; no parameters, shape unchanged",
         example=function,
+        aliases=aliases,
         name_format=display,
     )
+
+
+def _conv(**fields: Any) -> Conv:
+    if "filters" not in fields and not fields.get("depthwise"):
+        raise values.ValueProblem(
+            "conv needs filters (number of filters n_c), e.g. conv:16,5; only a depthwise "
+            "conv may leave them out"
+        )
+    return Conv(fields.pop("filters", None), **fields)
+
+
+def _zeropad(padding: PaddingSpec) -> ZeroPad:
+    if isinstance(padding, str):
+        raise values.ValueProblem(f"zeropad needs the padding in numbers, got {padding!r}")
+    return ZeroPad(padding)
 
 
 _TYPES = (
     LayerType(
         name="conv",
-        build=Conv,
-        help="convolution: f_h·f_w·c_in·filters weights + filters biases",
+        build=_conv,
+        help="convolution: f_h·f_w·(c_in/groups)·filters weights + filters biases",
         example="conv:16,5",
         fields=(
-            Field("filters", values.positive_int, "number of filters n_c", required=True),
+            Field("filters", values.positive_int, "number of filters n_c"),
             _KERNEL,
             _STRIDE,
             _PADDING,
             _BIAS,
+            _DILATION,
+            _GROUPS,
+            _DEPTHWISE,
         ),
         aliases=("conv2d",),
         name_format="CONV{}",
         numbered=True,
     ),
+    LayerType(
+        name="convtranspose",
+        build=ConvTranspose,
+        help="transposed convolution: output s(n − 1) − 2p + d(f − 1) + output_padding + 1",
+        example="convtranspose:16,3,2",
+        fields=(
+            Field("filters", values.positive_int, "number of filters", required=True),
+            _KERNEL,
+            _STRIDE,
+            _PADDING,
+            Field(
+                "output_padding",
+                values.pair_or_zero,
+                "extra rows and columns on one side of the output",
+                positional=False,
+            ),
+            _BIAS,
+            _DILATION,
+            _GROUPS,
+            _DEPTHWISE,
+        ),
+        aliases=("deconv", "conv2dtranspose", "convtranspose2d"),
+        name_format="DECONV{}",
+        numbered=True,
+    ),
     _pool("max"),
     _pool("avg"),
+    LayerType(
+        name="globalavgpool",
+        build=GlobalAvgPool,
+        help="the mean of each channel: H×W×C to 1×1×C; no parameters",
+        example="globalavgpool",
+        aliases=("globalaveragepooling2d", "gap"),
+        name_format="POOL{}",
+    ),
+    LayerType(
+        name="adaptiveavgpool",
+        build=AdaptiveAvgPool,
+        help="average pooling to a given output size, PyTorch's windows",
+        example="adaptiveavgpool:7",
+        fields=(Field("output", values.pair, "output size", ("output_size",), True),),
+        aliases=("adaptiveavgpool2d",),
+        name_format="POOL{}",
+    ),
     LayerType(
         name="fc",
         build=Dense,
@@ -404,6 +719,56 @@ _TYPES = (
         aliases=("dense", "linear"),
         name_format="FC{}",
         numbered=True,
+    ),
+    LayerType(
+        name="batchnorm",
+        build=BatchNorm,
+        help="batch normalisation: 2·C trainable (scale, shift) and 2·C non-trainable "
+        "(running mean, variance)",
+        example="batchnorm",
+        fields=(
+            Field(
+                "affine", values.boolean, "whether it learns a scale and a shift", positional=False
+            ),
+        ),
+        aliases=("bn", "batchnorm2d", "batchnormalization"),
+        name_format="BN{}",
+    ),
+    LayerType(
+        name="dropout",
+        build=Dropout,
+        help="no parameters, shape unchanged",
+        example="dropout:0.5",
+        fields=(Field("rate", values.rate, "the share of values dropped", ("p",)),),
+        name_format="Dropout",
+    ),
+    LayerType(
+        name="zeropad",
+        build=_zeropad,
+        help="zeros around the volume; no parameters",
+        example="zeropad:3",
+        fields=(
+            Field(
+                "padding",
+                values.padding,
+                "p, [p_h, p_w] or [top, bottom, left, right]",
+                ("p",),
+                True,
+            ),
+        ),
+        aliases=("zeropadding2d",),
+        name_format="ZeroPad",
+    ),
+    LayerType(
+        name="upsample",
+        build=Upsample,
+        help="nearest-neighbour upsampling by a factor; no parameters",
+        example="upsample:2",
+        fields=(
+            Field("factor", values.pair, "how many times larger", ("size", "scale_factor"), True),
+        ),
+        aliases=("upsampling2d",),
+        name_format="Upsample",
     ),
     LayerType(
         name="flatten",
@@ -421,6 +786,12 @@ _TYPES = (
         name_format="Softmax",
     ),
     _activation("relu", "ReLU"),
+    _activation("relu6", "ReLU6"),
+    _activation("leakyrelu", "LeakyReLU"),
+    _activation("elu", "ELU"),
+    _activation("gelu", "GELU"),
+    _activation("silu", "SiLU", "swish"),
+    _activation("hardswish", "Hardswish"),
     _activation("sigmoid", "Sigmoid"),
     _activation("tanh", "Tanh"),
 )

@@ -201,9 +201,9 @@ def _footer(summary: Summary, view: View) -> list[str]:
         lines.append(
             f"{summary.macs:,} MACs ({scaled(summary.macs, ('', 'K', 'M', 'G', 'T'))}), "
             f"{summary.flops:,} FLOPs{each}. A MAC is a multiply-accumulate, counted as "
-            "torchvision and fvcore do: a conv costs H_out·W_out·C_out·f_h·f_w·C_in, a fully "
-            "connected layer n_in·n_out; biases, activations and pooling cost nothing; "
-            "FLOPs = 2 × MACs."
+            "torchvision and fvcore do: a conv costs H_out·W_out·C_out·f_h·f_w·C_in/groups, a "
+            "fully connected layer n_in·n_out; biases, batch norm, activations and pooling "
+            "cost nothing; FLOPs = 2 × MACs."
         )
     if "memory" in view.columns:
         memory = summary.memory(DTYPES[view.dtype], view.copies)

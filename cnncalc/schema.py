@@ -79,6 +79,20 @@ _READERS: dict[Any, dict[str, Any]] = {
     values.positive_int: {"anyOf": [_POSITIVE, _text_of(1)]},
     values.count: {"anyOf": [_COUNT, _text_of(1)]},
     values.pair: _PAIR,
+    values.pair_or_zero: {
+        "anyOf": [
+            _COUNT,
+            {"type": "array", "items": _COUNT, "minItems": 2, "maxItems": 2},
+            _text_of(1),
+            _text_of(2),
+        ]
+    },
+    values.rate: {
+        "anyOf": [
+            {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+            {"type": "string", "pattern": r"^\s*0?\.?[0-9]*\s*$"},
+        ]
+    },
     values.padding: _PADDING,
     values.boolean: _BOOLEAN,
     values.text: {"type": "string", "minLength": 1},
@@ -96,8 +110,64 @@ _LAYER_EXPECT = {
 }
 
 
+# Inside a named block any value may be a parameter, `$width`, filled in at each use.
+_PARAMETER = {"type": "string", "pattern": r"^\s*\$[A-Za-z_][A-Za-z0-9_]*\s*$"}
+_LAYERS = {"$ref": "#/definitions/layers"}
+
+
 def _field(field: Field) -> dict[str, Any]:
-    return {**_READERS[field.read], "description": field.help}
+    """A field's schema refers to its value kind's, shared in `definitions`."""
+    return {"allOf": [{"$ref": f"#/definitions/{field.read.__name__}"}], "description": field.help}
+
+
+def _value_kinds() -> dict[str, Any]:
+    """Each reader's schema, once, with a block parameter allowed in its place."""
+    return {
+        reader.__name__: {"anyOf": [*schema.get("anyOf", [schema]), _PARAMETER]}
+        for reader, schema in _READERS.items()
+    }
+
+
+def _blocks() -> list[dict[str, Any]]:
+    """The block forms a layer may take: residual, concat, repeat, use."""
+    name = {"type": "string", "minLength": 1, "description": "the name shown in the table"}
+    common = {"name": name, "expect": _LAYER_EXPECT}
+    return [
+        {
+            "type": "object",
+            "description": "the layers' output added to the input (or to the shortcut's)",
+            "required": ["residual"],
+            "properties": {"residual": _LAYERS, "shortcut": _LAYERS, **common},
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "description": "branches on the same input, joined along the channels",
+            "required": ["concat"],
+            "properties": {
+                "concat": {"type": "array", "minItems": 2, "items": _LAYERS},
+                **common,
+            },
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "description": "the layers, N times",
+            "required": ["repeat", "layers"],
+            "properties": {
+                "repeat": {"anyOf": [_POSITIVE, _PARAMETER]},
+                "layers": _LAYERS,
+                **common,
+            },
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "description": "a block from `blocks:`, with its parameters as further keys",
+            "required": ["use"],
+            "properties": {"use": {"type": "string"}, **common},
+        },
+    ]
 
 
 def _layer(kind: LayerType) -> dict[str, Any]:
@@ -155,16 +225,43 @@ def build() -> dict[str, Any]:
                 "description": "how the spec writes shapes: hwc (the course's) or chw",
             },
             "input": _DIMS,
-            "layers": {
-                "type": "array",
-                "minItems": 1,
-                "items": {"anyOf": [shorthand, *(_layer(kind) for kind in LAYER_TYPES.values())]},
+            "blocks": {
+                "type": "object",
+                "description": "named blocks, defined once and used like a layer",
+                "additionalProperties": {
+                    "type": "object",
+                    "required": ["layers"],
+                    "properties": {
+                        "params": {
+                            "description": "each parameter and its default (null: none)",
+                            "anyOf": [
+                                {"type": "object"},
+                                {"type": "array", "items": {"type": "string"}},
+                            ],
+                        },
+                        "layers": _LAYERS,
+                        "description": {"type": "string"},
+                    },
+                    "additionalProperties": False,
+                },
             },
+            "layers": _LAYERS,
             "expect": {
                 "type": "object",
                 "description": "the network's output shape and total parameters",
                 "properties": {"output": _DIMS, "params": _COUNT},
                 "additionalProperties": False,
+            },
+        },
+        "definitions": {
+            **_value_kinds(),
+            "layers": {"type": "array", "minItems": 1, "items": {"$ref": "#/definitions/layer"}},
+            "layer": {
+                "anyOf": [
+                    shorthand,
+                    *(_layer(kind) for kind in LAYER_TYPES.values()),
+                    *_blocks(),
+                ]
             },
         },
     }

@@ -596,7 +596,11 @@ class _LayerReader:
                     where,
                     ref,
                 )
-        return self._named(kind.build(**fields), explicit, kind, where, field_where, expect)
+        try:
+            layer = kind.build(**fields)
+        except values.ValueProblem as problem:  # a rule across fields
+            raise SpecError(str(problem), where, ref) from None
+        return self._named(layer, explicit, kind, where, field_where, expect)
 
     def _named(
         self,
@@ -608,7 +612,7 @@ class _LayerReader:
         expect: Expectation | None = None,
     ) -> LayerSpec:
         name = explicit or kind.default_name(self.weighted)
-        if layer.has_weights:
+        if layer.numbered:
             self.weighted += 1
         return LayerSpec(layer, name, where, field_where, expect, self.context)
 

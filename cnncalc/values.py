@@ -128,6 +128,35 @@ def pair(name: str, raw: Any) -> Pair:
     return (h, w)
 
 
+def pair_or_zero(name: str, raw: Any) -> Pair:
+    """Like `pair`, but 0 is allowed: an output padding."""
+    single = _int(name, raw)
+    values = [single, single] if single is not None else _ints(name, raw)
+    if values is None or len(values) != 2 or None in values:
+        raise ValueProblem(
+            f"{name} must be a whole number or a pair [height, width] (HxW in shorthand), "
+            f"got {show(raw)}"
+        )
+    h, w = values
+    assert h is not None and w is not None
+    if h < 0 or w < 0:
+        raise ValueProblem(f"{name} cannot be negative, got {show(raw)}")
+    return (h, w)
+
+
+def rate(name: str, raw: Any) -> float:
+    """A probability such as dropout's: at least 0 and below 1."""
+    if isinstance(raw, bool):
+        raise ValueProblem(f"{name} must be a number from 0 to 1, got {show(raw)}")
+    try:
+        value = float(raw) if isinstance(raw, (int, float, str)) else None
+    except ValueError:
+        value = None
+    if value is None or not 0 <= value < 1:
+        raise ValueProblem(f"{name} must be a number from 0 up to 1, got {show(raw)}")
+    return value
+
+
 def padding(name: str, raw: Any) -> PaddingSpec:
     """`same`, `valid`, p, [ph, pw] or [top, bottom, left, right]."""
     if isinstance(raw, str) and raw.strip().lower() in ("same", "valid"):

@@ -190,11 +190,18 @@ def test_floor_drop_inside_padding_is_not_a_warning():
 
 
 def test_floor_counts_several_rows():
-    """n=10 rows, f=1, s=4: (10 - 1) mod 4 = 1 row lost; 12 columns: (12-1) mod 4 = 3."""
-    summary = inline((10, 12, 1), "maxpool:1,4")
+    """11 rows, f=3, s=3: (11 - 3) mod 3 = 2 rows lost; 13 columns: (13 - 3) mod 3 = 1."""
+    summary = inline((11, 13, 1), "maxpool:3")
     assert summary.warnings[0].message == (
-        "stride 4 leaves the last row and the last 3 columns unused"
+        "stride 3 leaves the last 2 rows and the last column unused"
     )
+
+
+def test_kernel_smaller_than_stride_skips_rows_by_design():
+    """A 1×1, stride-2 conv (ResNet's shortcut) reads every other row: no warning."""
+    summary = inline((56, 56, 64), "conv:128,1,2")
+    assert summary.rows[0].shape == (28, 28, 128)  # (56 - 1)//2 + 1
+    assert summary.warnings == ()
 
 
 def test_fc_flattens_a_volume():
