@@ -15,18 +15,36 @@ from cnncalc.engine import Row, Summary
 from cnncalc.geometry import formula
 from cnncalc.layers import (
     Activation,
+    AdaptiveAvgPool,
+    BatchNorm,
     Conv,
+    ConvTranspose,
     Dense,
+    Dropout,
     Flatten,
+    GlobalAvgPool,
     Pool,
     Shape,
     Softmax,
+    Upsample,
+    ZeroPad,
+    by,
     in_layout,
     size_of,
 )
 from cnncalc.spec import Concat, Residual
 
-_FUNCTIONS = {"relu": "max(0, x)", "sigmoid": "1/(1 + e^−x)", "tanh": "tanh(x)"}
+_FUNCTIONS = {
+    "relu": "max(0, x)",
+    "relu6": "min(max(0, x), 6)",
+    "leakyrelu": "max(αx, x)",
+    "elu": "x, or α(e^x − 1) below 0,",
+    "gelu": "x·Φ(x)",
+    "silu": "x·σ(x)",
+    "hardswish": "x·min(max(0, x + 3), 6)/6",
+    "sigmoid": "1/(1 + e^−x)",
+    "tanh": "tanh(x)",
+}
 
 
 class Section(NamedTuple):
@@ -74,11 +92,56 @@ def _layer(row: Row, before: Shape, layout: str) -> Section:
     layer = row.layer
     lines: list[str]
     if isinstance(layer, Conv):
-        lines = _conv(row, layer, before, layout)
+        lines = _conv(row, before, layout)
+        per_filter = before[-1] // _group_count(row, before)
+        kind = "depthwise conv" if layer.depthwise else "conv"
         heading = (
-            f"{row.name}: conv, {layer.filters} filters of "
-            f"{layer.kernel[0]}×{layer.kernel[1]}×{before[-1]}"
+            f"{row.name}: {kind}, {row.shape[-1]} filters of "
+            f"{layer.kernel[0]}×{layer.kernel[1]}×{per_filter}"
         )
+    elif isinstance(layer, ConvTranspose):
+        heading = f"{row.name}: transposed conv, {layer.filters} filters"
+        lines = _transposed(row, layer, before, layout)
+    elif isinstance(layer, BatchNorm):
+        channels = before[-1]
+        heading = f"{row.name}: batch normalisation of {count(channels, 'channel')}"
+        lines = [
+            f"params = 2·{channels} = {row.params:,}, a scale and a shift per channel",
+            f"non-trainable = 2·{channels} = {row.buffers:,}, a running mean and variance",
+            "no MACs: at inference it folds into the layer before it",
+        ]
+    elif isinstance(layer, Dropout):
+        heading = f"{row.name}: dropout"
+        lines = ["zeroes a random share of the values while training; shape unchanged"]
+    elif isinstance(layer, GlobalAvgPool):
+        heading = f"{row.name}: global average pooling"
+        lines = [
+            f"the mean of each channel's {before[0]}×{before[1]} values: "
+            f"{dims(before, layout)} → {dims(row.shape, layout)}; no parameters"
+        ]
+    elif isinstance(layer, AdaptiveAvgPool):
+        heading = f"{row.name}: adaptive average pooling to {by(layer.output)}"
+        lines = [
+            f"window i spans ⌊i·{before[0]}/{row.shape[0]}⌋ to ⌈(i + 1)·{before[0]}/"
+            f"{row.shape[0]}⌉ rows, PyTorch's rule",
+            *_size_line(row, layout),
+            "no parameters",
+        ]
+    elif isinstance(layer, ZeroPad):
+        top, bottom, left, right = layer.padding
+        heading = f"{row.name}: zero padding"
+        lines = [
+            f"n_H = {before[0]} + {top} + {bottom} = {row.shape[0]}",
+            f"n_W = {before[1]} + {left} + {right} = {row.shape[1]}",
+            "no parameters",
+        ]
+    elif isinstance(layer, Upsample):
+        heading = f"{row.name}: nearest-neighbour upsampling"
+        lines = [
+            f"n_H = {before[0]}·{layer.factor[0]} = {row.shape[0]}",
+            f"n_W = {before[1]}·{layer.factor[1]} = {row.shape[1]}",
+            "no parameters",
+        ]
     elif isinstance(layer, Pool):
         mode = "max" if layer.mode == "max" else "average"
         heading = f"{row.name}: {mode} pooling, {layer.kernel[0]}×{layer.kernel[1]} windows"
@@ -146,8 +209,9 @@ def _sizes(row: Row, before: Shape) -> list[str]:
     assert row.window is not None and row.padding is not None
     top, bottom, left, right = row.padding
     kernel, stride = row.window.kernel, row.window.stride
-    height = formula(before[0], kernel[0], stride[0], top, bottom)
-    width = formula(before[1], kernel[1], stride[1], left, right)
+    ceil = isinstance(row.layer, Pool) and row.layer.ceil
+    height = formula(before[0], kernel[0], stride[0], top, bottom, ceil)
+    width = formula(before[1], kernel[1], stride[1], left, right, ceil)
     if height == width:
         return [f"n_H = n_W = {height}"]
     return [f"n_H = {height}", f"n_W = {width}"]
@@ -157,26 +221,71 @@ def _size_line(row: Row, layout: str) -> list[str]:
     return [f"activation: {dims(row.shape, layout)} = {count(row.size, 'value')}"]
 
 
-def _conv(row: Row, layer: Conv, before: Shape, layout: str) -> list[str]:
+def _group_count(row: Row, before: Shape) -> int:
+    """The groups a conv was applied in, from its counts: c_in·f_h·f_w·filters/weights."""
+    layer = row.layer
+    assert isinstance(layer, Conv)
+    full = layer.kernel[0] * layer.kernel[1] * before[-1] * row.shape[-1]
+    return full // row.weights if row.weights else 1
+
+
+def _conv(row: Row, before: Shape, layout: str) -> list[str]:
+    layer = row.layer
+    assert isinstance(layer, Conv)
     f_h, f_w = layer.kernel
-    c_in = before[-1]
+    groups = _group_count(row, before)
+    filters = row.shape[-1]
+    c_in = f"{before[-1]}" if groups == 1 else f"({before[-1]}/{groups})"
     per_filter = f"{f_h}·{f_w}·{c_in}"
-    params = (
-        f"({per_filter} + 1)·{layer.filters}" if layer.bias else f"{per_filter}·{layer.filters}"
-    )
+    params = f"({per_filter} + 1)·{filters}" if layer.bias else f"{per_filter}·{filters}"
     out_h, out_w, _ = row.shape
     n_in, n_out = size_of(before), row.size
     dense = n_in * n_out + n_out
+    lines = []
+    if layer.dilation != (1, 1):
+        d = layer.dilation
+        covered = (d[0] * (f_h - 1) + 1, d[1] * (f_w - 1) + 1)
+        lines.append(
+            f"dilated by {by(d)}, the {f_h}×{f_w} kernel covers d(f − 1) + 1 = {by(covered)}"
+        )
     return [
+        *lines,
         *_sizes(row, before),
-        f"n_C = {layer.filters}, the number of filters",
+        f"n_C = {filters}, the number of filters",
         *_size_line(row, layout),
         f"params = {params} = {row.params:,}",
-        f"MACs = {out_h}·{out_w}·{layer.filters}·({per_filter}) = {row.macs:,}",
+        f"MACs = {out_h}·{out_w}·{filters}·({per_filter}) = {row.macs:,}",
         # The course's "why convolutions": the same mapping done by a dense layer.
         f"a fully connected layer from {dims(before, layout)} to {dims(row.shape, layout)} "
         f"would need {n_in:,}·{n_out:,} weights + {n_out:,} biases = {dense:,} parameters, "
         f"{ratio(dense, row.params)} times the conv layer's {row.params:,}",
+    ]
+
+
+def _transposed(row: Row, layer: ConvTranspose, before: Shape, layout: str) -> list[str]:
+    lines = []
+    for axis, name in enumerate(("n_H", "n_W")):
+        n, f, s, d = before[axis], layer.kernel[axis], layer.stride[axis], layer.dilation[axis]
+        if layer.padding == "same":
+            lines.append(f"{name} = {n}·{s} = {row.shape[axis]} ('same', Keras's rule)")
+            continue
+        padding = (0, 0, 0, 0) if layer.padding == "valid" else layer.padding
+        pair = padding[0:2] if axis == 0 else padding[2:4]
+        pad = f"2·{pair[0]}" if pair[0] == pair[1] else f"({pair[0]} + {pair[1]})"
+        lines.append(
+            f"{name} = {s}·({n} − 1) − {pad} + {d}·({f} − 1) + "
+            f"{layer.output_padding[axis]} + 1 = {row.shape[axis]}"
+        )
+    c_in = before[-1]
+    groups = c_in // (row.weights // (layer.kernel[0] * layer.kernel[1] * layer.filters) or 1)
+    per_filter = f"{layer.kernel[0]}·{layer.kernel[1]}·{c_in}"
+    out = f"{layer.filters}" if groups == 1 else f"({layer.filters}/{groups})"
+    params = f"{per_filter}·{out}" + (f" + {layer.filters}" if layer.bias else "")
+    return [
+        *lines,
+        *_size_line(row, layout),
+        f"params = {params} = {row.params:,}",
+        f"MACs = {before[0]}·{before[1]}·{per_filter}·{out} = {row.macs:,}",
     ]
 
 

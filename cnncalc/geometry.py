@@ -19,10 +19,24 @@ def output_size(n: int, f: int, s: int, before: int = 0, after: int = 0) -> int:
     return (n + before + after - f) // s + 1
 
 
-def formula(n: int, f: int, s: int, before: int = 0, after: int = 0) -> str:
+def ceil_output_size(n: int, f: int, s: int, before: int = 0, after: int = 0) -> int:
+    """PyTorch's ceil_mode: ⌈(n + p − f)/s⌉ + 1, less one if the last window would start
+    past the input and its leading padding."""
+    out = -(-(n + before + after - f) // s) + 1
+    return out - 1 if (out - 1) * s >= n + before else out
+
+
+def formula(n: int, f: int, s: int, before: int = 0, after: int = 0, ceil: bool = False) -> str:
     """The output size worked out in the course's notation: ⌊(32 + 2·0 − 5)/1⌋ + 1 = 28."""
     padding = f"2·{before}" if before == after else f"{before} + {after}"
-    return f"⌊({n} + {padding} − {f})/{s}⌋ + 1 = {output_size(n, f, s, before, after)}"
+    body = f"({n} + {padding} − {f})/{s}"
+    if not ceil:
+        return f"⌊{body}⌋ + 1 = {output_size(n, f, s, before, after)}"
+    out = ceil_output_size(n, f, s, before, after)
+    text = f"⌈{body}⌉ + 1 = {-(-(n + before + after - f) // s) + 1}"
+    if out != -(-(n + before + after - f) // s) + 1:
+        text += f", less the window that would start in the padding: {out}"
+    return text
 
 
 def same_padding(n: int, f: int, s: int) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from cnncalc.geometry import (
     PaddingSpec,
     Pair,
     Window,
+    ceil_output_size,
     is_symmetric,
     output_size,
     resolve_padding,
@@ -109,13 +110,6 @@ def _volume(layer_type: str, shape: Shape) -> tuple[int, int, int]:
     return shape[0], shape[1], shape[2]
 
 
-def _ceil_size(n: int, f: int, s: int, before: int, after: int) -> int:
-    """PyTorch's ceil_mode: ⌈(n + p − f)/s⌉ + 1, less one if that window would start
-    past the input and its leading padding."""
-    out = -(-(n + before + after - f) // s) + 1
-    return out - 1 if (out - 1) * s >= n + before else out
-
-
 def _slide(
     kernel: Pair,
     stride: Pair,
@@ -139,7 +133,7 @@ def _slide(
             f"kernel {by(kernel)}{dilated} is larger than the padded input {padded[0]}×{padded[1]}",
             "kernel",
         )
-    size = _ceil_size if ceil else output_size
+    size = ceil_output_size if ceil else output_size
     out = (
         size(height, kernel[0], stride[0], top, bottom),
         size(width, kernel[1], stride[1], left, right),

@@ -20,6 +20,7 @@ VOCABULARY = sorted(
     {name for kind in LAYER_TYPES.values() for name in (kind.name, *kind.aliases)}
     | {key for kind in LAYER_TYPES.values() for f in kind.fields for key in (f.name, *f.aliases)}
     | {"type", "name", "expect", "shape", "params", "input", "layers", "output", "layout"}
+    | {"residual", "shortcut", "concat", "repeat", "use", "blocks", "$width"}
 )
 scalars = (
     st.none()
@@ -35,6 +36,16 @@ keys = st.sampled_from(VOCABULARY) | st.text(max_size=8)
 layer_mappings = st.dictionaries(keys, values, max_size=6).map(
     lambda d: d if "type" in d else {"type": "conv", **d}
 )
+# Blocks hold layers: residual, concat, repeat and uses of a named block.
+block_mappings = st.one_of(
+    st.builds(lambda body: {"residual": body}, st.lists(layer_mappings, max_size=3)),
+    st.builds(lambda a, b: {"concat": [a, b]}, st.lists(layer_mappings, max_size=2),
+              st.lists(layer_mappings, max_size=2)),
+    st.builds(lambda n, body: {"repeat": n, "layers": body}, values, st.lists(layer_mappings,
+              max_size=2)),
+    st.builds(lambda name, extra: {"use": name, **extra}, st.sampled_from(["b", "c", "x"]),
+              st.dictionaries(keys, values, max_size=2)),
+)  # fmt: skip
 shorthand = st.text(
     alphabet=string.ascii_lowercase[:6] + "convmaxpolfcsftidex0123456789:,=-× ", max_size=24
 ) | st.builds(
@@ -77,6 +88,25 @@ def test_random_documents(run, spec_file, document):
 def test_random_layer_mappings(run, spec_file, layers, input):
     """Random layer mappings built from cnncalc's own keys and awkward values."""
     spec_file.write_text(yaml.safe_dump({"input": input, "layers": layers}, allow_unicode=True))
+    for command in ("check", "table"):
+        assert_clean(run(command, str(spec_file)))
+
+
+@given(
+    layers=st.lists(block_mappings | layer_mappings, min_size=1, max_size=3),
+    blocks=st.dictionaries(
+        st.sampled_from(["b", "c"]),
+        st.fixed_dictionaries(
+            {"layers": st.lists(block_mappings | layer_mappings | shorthand, max_size=3)},
+            optional={"params": st.dictionaries(keys, values, max_size=2)},
+        ),
+        max_size=2,
+    ),
+)
+def test_random_blocks(run, spec_file, layers, blocks):
+    """Random blocks, named blocks and uses, nested and self-referring."""
+    document = {"input": [8, 8, 4], "blocks": blocks, "layers": layers}
+    spec_file.write_text(yaml.safe_dump(document, allow_unicode=True))
     for command in ("check", "table"):
         assert_clean(run(command, str(spec_file)))
 
