@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 from cnncalc import bundled, engine, spec
 from cnncalc.errors import Diagnostic, SpecError, Where
+from cnncalc.records import Record
 
 EXTENSIONS = (".yaml", ".yml")
 
 
-@dataclass
-class FileResult:
+@dataclass(repr=False, eq=False)
+class FileResult(Record):
     """The verdict on one spec file and every problem found in it."""
 
     file: str

@@ -83,6 +83,7 @@ COMMANDS = {
     "schema": "cnncalc.commands.check:schema",
     "conv": "cnncalc.commands.matrix:conv",
     "pool": "cnncalc.commands.matrix:pool",
+    "size": "cnncalc.commands.size:size",
 }
 
 

@@ -16,6 +16,7 @@ from typing import NamedTuple
 from cnncalc.errors import Diagnostic, LayerRef, SpecError, Where
 from cnncalc.geometry import INPUT_FIELD, Field, Padding4, Window, grow
 from cnncalc.layers import Layer, LayerProblem, Shape, shape_text, size_of
+from cnncalc.records import Record
 from cnncalc.spec import Block, Concat, LayerSpec, Residual, Sequential, Spec
 
 
@@ -31,8 +32,8 @@ class Memory(NamedTuple):
         return self.input + self.activations + self.params
 
 
-@dataclass
-class Row:
+@dataclass(repr=False, eq=False)
+class Row(Record):
     """One layer of the table: what it outputs and what it holds.
 
     A block's row holds its layers' rows as `children` and sums their counts.
@@ -80,8 +81,8 @@ class Row:
         return self.path.count(".") + 1
 
 
-@dataclass
-class Summary:
+@dataclass(repr=False, eq=False)
+class Summary(Record):
     """The whole table: input, one row per top-level layer, totals, and warnings."""
 
     name: str | None

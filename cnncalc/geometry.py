@@ -7,11 +7,16 @@ dimension engine and the reference convolver so that both agree to the pixel.
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
-Pair = tuple[int, int]
-Padding4 = tuple[int, int, int, int]  # top, bottom, left, right
-PaddingSpec = Literal["same", "valid"] | Padding4
+if TYPE_CHECKING:
+    from typing import Literal
+
+# Type aliases written as strings: building Literal[...] | tuple at import costs
+# startup for what only the type checker reads.
+Pair: TypeAlias = "tuple[int, int]"
+Padding4: TypeAlias = "tuple[int, int, int, int]"  # top, bottom, left, right
+PaddingSpec: TypeAlias = "Literal['same', 'valid'] | Padding4"
 
 
 def output_size(n: int, f: int, s: int, before: int = 0, after: int = 0) -> int:

@@ -23,6 +23,7 @@ from cnncalc.geometry import (
     resolve_padding,
     unused,
 )
+from cnncalc.records import Record
 
 Shape = tuple[int, ...]  # (height, width, channels), or (n,) for a vector
 
@@ -166,8 +167,8 @@ def _slide(
     return pad, out, tuple(notes)
 
 
-class Layer:
-    """Base of every layer type."""
+class Layer(Record):
+    """Base of every layer type: a dataclass of hyperparameters."""
 
     @property
     def kind(self) -> str:
@@ -188,7 +189,7 @@ class Layer:
         return ""
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Conv(Layer):
     filters: int | None  # None with depthwise: one filter per input channel
     kernel: Pair
@@ -256,7 +257,7 @@ def _groups(layer: Conv | ConvTranspose, channels: int, filters: int) -> int:
     return groups
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class ConvTranspose(Layer):
     """A transposed convolution: PyTorch's ConvTranspose2d, Keras's Conv2DTranspose."""
 
@@ -319,7 +320,7 @@ class ConvTranspose(Layer):
         return text
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Pool(Layer):
     mode: str  # "max" or "avg"
     kernel: Pair
@@ -351,7 +352,7 @@ class Pool(Layer):
         return Step((out_h, out_w, channels), padding=pad, notes=notes, window=window)
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Dense(Layer):
     """A fully connected layer; a volume is flattened first, as the course does."""
 
@@ -372,7 +373,7 @@ class Dense(Layer):
         return Step((self.units,), weights, biases, macs=weights, sees_all=True)
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Softmax(Layer):
     """Softmax; with `units`, a fully connected layer of that size before it."""
 
@@ -394,7 +395,7 @@ class Softmax(Layer):
         return Dense(self.units, self.bias).apply(shape)
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Flatten(Layer):
     @property
     def kind(self) -> str:
@@ -406,7 +407,7 @@ class Flatten(Layer):
         return Step((size_of(shape),), sees_all=True)
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Activation(Layer):
     """An element-wise function: no parameters, shape unchanged."""
 
@@ -420,7 +421,7 @@ class Activation(Layer):
         return Step(shape)
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class BatchNorm(Layer):
     """Batch normalisation: a scale and a shift per channel, trainable, and a running
     mean and variance per channel, which are not."""
@@ -438,7 +439,7 @@ class BatchNorm(Layer):
         return Step(shape, weights=scale, biases=scale, buffers=2 * channels)
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Dropout(Layer):
     rate: float | None = None  # kept for the reader; no effect on shapes or counts
 
@@ -450,7 +451,7 @@ class Dropout(Layer):
         return Step(shape)
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class GlobalAvgPool(Layer):
     """The mean of each channel over the whole height and width: H×W×C → 1×1×C."""
 
@@ -463,7 +464,7 @@ class GlobalAvgPool(Layer):
         return Step((1, 1, channels), sees_all=True)
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class AdaptiveAvgPool(Layer):
     """PyTorch's AdaptiveAvgPool2d: window i spans ⌊i·n/out⌋ to ⌈(i+1)·n/out⌉."""
 
@@ -487,7 +488,7 @@ class AdaptiveAvgPool(Layer):
         return f"output {by(self.output)}"
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class ZeroPad(Layer):
     padding: Padding4
 
@@ -505,7 +506,7 @@ class ZeroPad(Layer):
         return f"p={padding_text(self.padding)}"
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Upsample(Layer):
     """Nearest-neighbour upsampling by a whole factor per axis."""
 

@@ -24,6 +24,7 @@ from cnncalc.layers import (
     layer_type,
     type_names,
 )
+from cnncalc.records import Record
 from cnncalc.shorthand import split
 from cnncalc.source import Mark, MarkedDict, MarkedList, parse_yaml, read_text, where_in
 
@@ -46,8 +47,8 @@ class Expectation(NamedTuple):
     params_where: Where | None = None
 
 
-@dataclass
-class LayerSpec:
+@dataclass(repr=False, eq=False)
+class LayerSpec(Record):
     """One checked layer, its name, and where each of its fields was written."""
 
     layer: Layer
@@ -73,7 +74,7 @@ class Block(Layer):
         raise NotImplementedError
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Sequential(Block):
     """Layers one after another: a `repeat`, or a use of a named block."""
 
@@ -93,7 +94,7 @@ class Sequential(Block):
         return self.label
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Residual(Block):
     """The layers' output added to the block's input, or to the shortcut's output."""
 
@@ -109,7 +110,7 @@ class Residual(Block):
         return (self.layers, self.shortcut)
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Concat(Block):
     """Branches applied to the same input, joined along the channels."""
 
@@ -144,8 +145,8 @@ BLOCK_KEYS = {
 }
 
 
-@dataclass
-class Spec:
+@dataclass(repr=False, eq=False)
+class Spec(Record):
     """A network to analyse: the input shape (H, W, C) and the layers in order."""
 
     input: Shape
@@ -644,7 +645,7 @@ class _LayerReader:
             raise SpecError(str(problem), where, _ref(path, None)) from None
 
 
-_PARAMETER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_PARAMETER = r"\$([A-Za-z_][A-Za-z0-9_]*)"  # re caches it when a block first needs it
 _RESERVED = ("use", "name", "expect")
 
 
@@ -676,10 +677,10 @@ def _substitute(raw: Any, params: dict[str, Any], where: Where | None, block: st
         return params[name]
 
     if isinstance(raw, str) and "$" in raw:
-        whole = _PARAMETER.fullmatch(raw.strip())
+        whole = re.fullmatch(_PARAMETER, raw.strip())
         if whole:
             return value_of(whole.group(1))
-        return _PARAMETER.sub(lambda found: _text(value_of(found.group(1))), raw)
+        return re.sub(_PARAMETER, lambda found: _text(value_of(found.group(1))), raw)
     if isinstance(raw, MarkedDict):
         copy = MarkedDict()
         copy.mark, copy.key_marks, copy.value_marks = raw.mark, raw.key_marks, raw.value_marks

@@ -1,0 +1,239 @@
+"""`cnncalc size`: the output-size formula on its own, forwards and backwards.
+
+Each option value is read by the same `values` readers as a spec's fields, so a
+bad one gets the same sentence and exits 2; options that do not go together
+are usage errors too (exit 2). Values that are each fine but cannot work
+together, such as a kernel larger than the padded input, are bad data: exit 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from cnncalc.cli import CONTEXT, user_errors
+
+
+class ValueType(click.ParamType):  # type: ignore[type-arg]
+    """An option value read by one of `cnncalc.values`' readers, named for its messages."""
+
+    def __init__(self, reader: str, what: str, metavar: str) -> None:
+        self.reader, self.what, self.name = reader, what, metavar
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from cnncalc import values
+
+        if not isinstance(value, str):
+            return value  # a default, already read
+        read: Callable[[str, Any], Any] = getattr(values, self.reader)
+        try:
+            return read(self.what, value.strip())
+        except values.ValueProblem as problem:
+            self.fail(str(problem), param, ctx)
+
+
+class SizeCommand(click.Command):
+    """A command whose N may be typed negative: `size -5 -f 3` says that sizes start
+    at 1, where click would report an unknown option '-5'."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        import re
+
+        valued = {
+            name
+            for param in self.params
+            if isinstance(param, click.Option) and not param.is_flag
+            for name in param.opts
+        }
+        previous = ""
+        for arg in args:
+            if arg == "--":
+                break
+            if re.fullmatch(r"-[0-9][0-9x×]*", arg) and previous not in valued:
+                raise click.BadParameter(
+                    f"the input size n must be at least 1, got {arg}", ctx, param_hint="'N'"
+                )
+            previous = arg
+        return super().parse_args(ctx, args)
+
+
+def _pair(what: str, metavar: str) -> ValueType:
+    return ValueType("pair", what, metavar)
+
+
+@click.command(cls=SizeCommand, context_settings=CONTEXT)
+@click.argument("n", type=_pair("the input size n", "N"))
+@click.option(
+    "-f",
+    "--kernel",
+    type=_pair("the kernel f", "F"),
+    required=True,
+    metavar="F",
+    help="Kernel (filter) size f, or FHxFW.",
+)
+@click.option(
+    "-s",
+    "--stride",
+    type=_pair("the stride s", "S"),
+    metavar="S",
+    help="Stride s, or SHxSW.  [default: 1; f with --pool]",
+)
+@click.option(
+    "-p",
+    "--padding",
+    type=ValueType("padding", "the padding p", "P"),
+    metavar="P",
+    help="Padding p on each side: p, PHxPW, TOPxBOTTOMxLEFTxRIGHT (the way to give "
+    "before and after apart), 'valid' (0) or 'same' (TensorFlow's rule, the odd one "
+    "after).  [default: 0]",
+)
+@click.option(
+    "-d",
+    "--dilation",
+    type=_pair("the dilation d", "D"),
+    default=(1, 1),
+    metavar="D",
+    help="Dilation d, or DHxDW: the kernel then spans d(f − 1) + 1.  [default: 1]",
+)
+@click.option(
+    "--pool",
+    is_flag=True,
+    help="Pooling: the stride defaults to f, and the padding may be at most ⌊f/2⌋ (PyTorch).",
+)
+@click.option(
+    "--out",
+    type=_pair("the wanted output size", "N"),
+    metavar="N",
+    help="Solve: find what gives this output size, or HxW (see --solve).",
+)
+@click.option(
+    "--solve",
+    type=click.Choice(["padding", "stride"]),
+    help="What --out solves for: the symmetric padding (with -s, or 1) or the stride "
+    "(with -p, or 0).  [default: padding]",
+)
+@click.option(
+    "--transposed",
+    is_flag=True,
+    help="A transposed convolution: s(n − 1) + f − 2p (PyTorch's ConvTranspose2d).",
+)
+@click.option(
+    "--output-padding",
+    type=ValueType("pair_or_zero", "the output padding", "OP"),
+    metavar="OP",
+    help="Added to one side of a transposed convolution's output, or OPHxOPW; smaller "
+    "than the stride or the dilation (PyTorch's rule).  [default: 0]",
+)
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: the answer on the first line, the arithmetic after it; json: the same "
+    "figures as one object.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Text: print the answer line alone.")
+def size(
+    n: tuple[int, int],
+    kernel: tuple[int, int],
+    stride: tuple[int, int] | None,
+    padding: Any,
+    dilation: tuple[int, int],
+    pool: bool,
+    out: tuple[int, int] | None,
+    solve: str | None,
+    transposed: bool,
+    output_padding: tuple[int, int] | None,
+    format_: str,
+    quiet: bool,
+) -> None:
+    """Work out one output size, ⌊(n + 2p − f)/s⌋ + 1, or solve it for p or s.
+
+    \b
+        cnncalc size 32 -f 5 -s 1 -p 2         # 32, and the arithmetic
+        cnncalc size 32 -f 5 --out 32           # which padding keeps 32?
+        cnncalc size 32 -f 5 --out 7 --solve stride
+        cnncalc size 7 -f 3 -s 2 --transposed   # s(n − 1) + f − 2p = 15
+
+    The first line is the answer alone: the output size, or the values that
+    give --out ('1 2' for several, 'A..B' for more than ten, 'none'), so that
+    $(cnncalc size … -q) works in a script. The lines after it show the
+    arithmetic. N and every size take one number for a square question, or
+    HxW; when height and width differ, each gets its own answer (28×22).
+    Asymmetric padding is TOPxBOTTOMxLEFTxRIGHT, as everywhere in cnncalc:
+    -p 0x1x0x1 pads 0 before and 1 after on both axes.
+
+    Solving searches the symmetric paddings p from 0 to f − 1 (k − 1 for a
+    dilated kernel spanning k; ⌊f/2⌋ with --pool), or the strides from 1 to
+    the padded input n + 2p; it lists all that work, or says that none does
+    and gives the nearest outputs (exit 0 either way).
+
+    Bad option values and options that do not go together exit 2; values that
+    cannot work together (a kernel larger than the padded input) exit 1.
+    """
+    from cnncalc import render, sizing
+
+    _check_usage(padding, stride, pool, out, solve, transposed, output_padding)
+    question = sizing.Question(
+        n,
+        kernel,
+        stride,
+        padding,
+        dilation,
+        pool=pool,
+        transposed=transposed,
+        output_padding=output_padding or (0, 0),
+        out=out,
+        solve="stride" if solve == "stride" else "padding",
+    )
+    with user_errors():
+        answers = sizing.answer(question)
+    if format_ == "json":
+        click.echo(render.size_json(answers), nl=False)
+    else:
+        click.echo(render.size_text(answers, quiet), nl=False)
+
+
+def _check_usage(
+    padding: Any,
+    stride: tuple[int, int] | None,
+    pool: bool,
+    out: tuple[int, int] | None,
+    solve: str | None,
+    transposed: bool,
+    output_padding: tuple[int, int] | None,
+) -> None:
+    """Options that do not go together: click's usage errors, exit 2."""
+    if transposed and out is not None:
+        raise click.UsageError(
+            "--out solves convolutions and pooling only, not --transposed: there the "
+            "output is s(n − 1) + f − 2p + output_padding, so p = (s(n − 1) + f + "
+            "output_padding − out)/2"
+        )
+    if transposed and pool:
+        raise click.UsageError("--pool and --transposed do not go together: choose one")
+    if output_padding is not None and not transposed:
+        raise click.UsageError("--output-padding is for --transposed only")
+    if transposed and padding == "same" and output_padding is not None:
+        raise click.UsageError(
+            "--output-padding needs the padding as a number with --transposed; "
+            "'same' is Keras's rule, n·s"
+        )
+    if solve is not None and out is None:
+        raise click.UsageError(f"--solve {solve} needs --out, the output size wanted")
+    if out is None:
+        return
+    if solve == "stride":
+        if stride is not None:
+            raise click.UsageError("-s is what --solve stride finds; leave it out")
+        if padding == "same":
+            raise click.UsageError(
+                "--solve stride needs -p as a number: 'same' padding depends on the stride"
+            )
+    elif padding is not None:
+        raise click.UsageError(
+            "-p is what --out finds (--solve padding); leave it out, or add --solve stride"
+        )
