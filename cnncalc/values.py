@@ -108,21 +108,25 @@ def count(name: str, raw: Any) -> int:
     return value
 
 
-def pair(name: str, raw: Any) -> Pair:
-    """A size per axis: one positive integer for both, or (height, width)."""
+def _pair(name: str, raw: Any) -> tuple[int, int, bool]:
+    """(height, width) of one whole number for both or a pair; and whether it was one."""
     single = _int(name, raw)
     if single is not None:
-        if single < 1:
-            raise ValueProblem(f"{name} must be at least 1, got {single}")
-        return (single, single)
+        return single, single, True
     values = _ints(name, raw)
-    if values is None or len(values) != 2 or None in values:
+    if values is None or len(values) != 2 or values[0] is None or values[1] is None:
         raise ValueProblem(
             f"{name} must be a whole number or a pair [height, width] (HxW in shorthand), "
             f"got {show(raw)}"
         )
-    h, w = values
-    assert h is not None and w is not None
+    return values[0], values[1], False
+
+
+def pair(name: str, raw: Any) -> Pair:
+    """A size per axis: one positive integer for both, or (height, width)."""
+    h, w, single = _pair(name, raw)
+    if single and h < 1:
+        raise ValueProblem(f"{name} must be at least 1, got {h}")
     if h < 1 or w < 1:
         raise ValueProblem(f"{name} must be at least 1 on each axis, got {h}×{w}")
     return (h, w)
@@ -130,15 +134,7 @@ def pair(name: str, raw: Any) -> Pair:
 
 def pair_or_zero(name: str, raw: Any) -> Pair:
     """Like `pair`, but 0 is allowed: an output padding."""
-    single = _int(name, raw)
-    values = [single, single] if single is not None else _ints(name, raw)
-    if values is None or len(values) != 2 or None in values:
-        raise ValueProblem(
-            f"{name} must be a whole number or a pair [height, width] (HxW in shorthand), "
-            f"got {show(raw)}"
-        )
-    h, w = values
-    assert h is not None and w is not None
+    h, w, _ = _pair(name, raw)
     if h < 0 or w < 0:
         raise ValueProblem(f"{name} cannot be negative, got {show(raw)}")
     return (h, w)
