@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 from cnncalc.errors import Diagnostic, LayerRef, SpecError, Where
@@ -99,11 +100,12 @@ class Summary(Record):
     def output_shape(self) -> Shape:
         return self.rows[-1].shape if self.rows else self.input_shape
 
-    @property
+    # The totals are asked for many times by a table; over 10,000 rows, once is enough.
+    @cached_property
     def weights(self) -> int:
         return sum(row.weights for row in self.rows)
 
-    @property
+    @cached_property
     def biases(self) -> int:
         return sum(row.biases for row in self.rows)
 
@@ -112,12 +114,12 @@ class Summary(Record):
         """Trainable parameters."""
         return self.weights + self.biases
 
-    @property
+    @cached_property
     def buffers(self) -> int:
         """Non-trainable values (batch norm's statistics), which Keras counts as parameters."""
         return sum(row.buffers for row in self.rows)
 
-    @property
+    @cached_property
     def macs(self) -> int:
         return sum(row.macs for row in self.rows)
 
