@@ -525,17 +525,13 @@ def _padding_text(result: Result) -> str:
     return f"{result.padding_spec} ({applied})" if isinstance(result.padding_spec, str) else applied
 
 
-def _pair_text(pair: tuple[int, int]) -> str:
-    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}×{pair[1]}"
-
-
 def convolution_text(result: Result, explanations: Sequence[Explanation] = ()) -> str:
     """A heading with the shape and its formula, then each output channel as a grid."""
     from cnncalc.convolve import Convolution
 
     h, w, c = result.input.shape
     kh, kw = result.kernel
-    settings = f"stride {_pair_text(result.stride)}, padding {_padding_text(result)}"
+    settings = f"stride {by(result.stride)}, padding {_padding_text(result)}"
     if isinstance(result, Convolution):
         count = len(result.filters)
         plural = "filter" if count == 1 else "filters"

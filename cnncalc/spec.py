@@ -68,11 +68,6 @@ class LayerSpec(Record):
 class Block(Layer):
     """A layer made of layers: the engine walks its children instead of calling apply."""
 
-    @property
-    def children(self) -> tuple[tuple[LayerSpec, ...], ...]:
-        """The lists of layers the engine walks: one, or one per branch."""
-        raise NotImplementedError
-
 
 @dataclass(repr=False, eq=False)
 class Sequential(Block):
@@ -85,10 +80,6 @@ class Sequential(Block):
     @property
     def kind(self) -> str:
         return self.what
-
-    @property
-    def children(self) -> tuple[tuple[LayerSpec, ...], ...]:
-        return (self.layers,)
 
     def notation(self) -> str:
         return self.label
@@ -105,10 +96,6 @@ class Residual(Block):
     def kind(self) -> str:
         return "residual"
 
-    @property
-    def children(self) -> tuple[tuple[LayerSpec, ...], ...]:
-        return (self.layers, self.shortcut)
-
 
 @dataclass(repr=False, eq=False)
 class Concat(Block):
@@ -119,10 +106,6 @@ class Concat(Block):
     @property
     def kind(self) -> str:
         return "concat"
-
-    @property
-    def children(self) -> tuple[tuple[LayerSpec, ...], ...]:
-        return self.branches
 
 
 class BlockDef(NamedTuple):
