@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from cnncalc.errors import Diagnostic, LayerRef, SpecError, Where
-from cnncalc.geometry import INPUT_FIELD, Field, Padding4, Window, grow
+from cnncalc.geometry import INPUT_FIELD, Field, Padding4, Pair, Window, grow
 from cnncalc.layers import Layer, LayerProblem, Shape, shape_text, size_of
 from cnncalc.records import Record
 from cnncalc.spec import Block, Concat, LayerSpec, Residual, Sequential, Spec
@@ -159,6 +159,7 @@ class _State(NamedTuple):
     shape: Shape
     field: Field | None = INPUT_FIELD
     lost: str = "all"
+    padded: Pair = (0, 0)  # trailing rows and columns a zeropad added
 
 
 def analyze(spec: Spec) -> Summary:
@@ -196,7 +197,7 @@ class _Walker:
         self, layer_spec: LayerSpec, state: _State, place: tuple[int, ...], ref: LayerRef
     ) -> tuple[Row, _State]:
         try:
-            step = layer_spec.layer.apply(state.shape)
+            step = layer_spec.layer.apply(state.shape, state.padded)
         except LayerProblem as problem:
             where = layer_spec.where_of(problem.field)
             raise _error(problem.message, layer_spec, where, ref) from None
@@ -229,7 +230,11 @@ class _Walker:
             ".".join(map(str, place)),
             input_shape=state.shape,
         )
-        return row, _State(step.shape, field, lost)
+        padded = step.padded
+        if padded is None:  # element-wise layers keep the zeros where they were
+            same = step.window is None and step.shape == state.shape
+            padded = state.padded if same else (0, 0)
+        return row, _State(step.shape, field, lost, padded)
 
     def _block(
         self,

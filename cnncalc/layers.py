@@ -59,6 +59,9 @@ class Step(NamedTuple):
     # conv): from here on it is shown as n/a.
     breaks_field: bool = False
     buffers: int = 0  # non-trainable values, such as batch norm's running statistics
+    # Rows and columns at the end of the output that are zeros a zeropad added;
+    # None: as many as the input had if the layer is element-wise, else none.
+    padded: Pair | None = None
 
 
 def size_of(shape: Shape) -> int:
@@ -119,19 +122,22 @@ def _slide(
     width: int,
     ceil: bool = False,
     dilation: Pair = (1, 1),
+    padded: Pair = (0, 0),
 ) -> tuple[Padding4, Pair, tuple[Note, ...]]:
     """Where a window of `kernel` lands: padding applied, output size, warnings.
 
     A dilated kernel covers d(f − 1) + 1 rows; everything here uses that size.
+    `padded` counts the input's last rows and columns that an earlier zeropad
+    added: leaving those unused is no loss.
     """
     kernel = (dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1)
     pad = resolve_padding(padding, (height, width), kernel, stride)
     top, bottom, left, right = pad
-    padded = (height + top + bottom, width + left + right)
-    if kernel[0] > padded[0] or kernel[1] > padded[1]:
+    total = (height + top + bottom, width + left + right)
+    if kernel[0] > total[0] or kernel[1] > total[1]:
         dilated = " (dilated)" if dilation != (1, 1) else ""
         raise LayerProblem(
-            f"kernel {by(kernel)}{dilated} is larger than the padded input {padded[0]}×{padded[1]}",
+            f"kernel {by(kernel)}{dilated} is larger than the padded input {total[0]}×{total[1]}",
             "kernel",
         )
     size = ceil_output_size if ceil else output_size
@@ -143,8 +149,8 @@ def _slide(
     lost = []
     # A kernel smaller than its stride skips rows by design (ResNet's 1×1, stride 2
     # shortcut), and ceil mode takes the last rows in: no warning for either.
-    rows = unused(height, kernel[0], stride[0], top, bottom)
-    cols = unused(width, kernel[1], stride[1], left, right)
+    rows = max(0, unused(height, kernel[0], stride[0], top, bottom) - padded[0])
+    cols = max(0, unused(width, kernel[1], stride[1], left, right) - padded[1])
     if ceil or kernel[0] < stride[0]:
         rows = 0
     if ceil or kernel[1] < stride[1]:
@@ -181,7 +187,8 @@ class Layer(Record):
         of their own (a batch norm takes its conv's number, like a pool)."""
         return False
 
-    def apply(self, shape: Shape) -> Step:
+    def apply(self, shape: Shape, padded: Pair = (0, 0)) -> Step:
+        """What the layer gives for `shape`; `padded`: see `Step.padded`."""
         raise NotImplementedError
 
     def notation(self) -> str:
@@ -208,12 +215,12 @@ class Conv(Layer):
     def numbered(self) -> bool:
         return True
 
-    def apply(self, shape: Shape) -> Step:
+    def apply(self, shape: Shape, padded: Pair = (0, 0)) -> Step:
         height, width, channels = _volume(self.kind, shape)
         filters = self.filters or channels
         groups = _groups(self, channels, filters)
         pad, (out_h, out_w), notes = _slide(
-            self.kernel, self.stride, self.padding, height, width, dilation=self.dilation
+            self.kernel, self.stride, self.padding, height, width, False, self.dilation, padded
         )
         # Each filter sees only its group's channels: c_in/groups of them.
         weights = self.kernel[0] * self.kernel[1] * (channels // groups) * filters
@@ -279,7 +286,7 @@ class ConvTranspose(Layer):
     def numbered(self) -> bool:
         return True
 
-    def apply(self, shape: Shape) -> Step:
+    def apply(self, shape: Shape, padded: Pair = (0, 0)) -> Step:
         height, width, channels = _volume(self.kind, shape)
         groups = _groups(self, channels, self.filters)
         for axis in (0, 1):
@@ -332,7 +339,7 @@ class Pool(Layer):
     def kind(self) -> str:
         return f"{self.mode}pool"
 
-    def apply(self, shape: Shape) -> Step:
+    def apply(self, shape: Shape, padded: Pair = (0, 0)) -> Step:
         height, width, channels = _volume(self.kind, shape)
         stride = self.stride or self.kernel
         if not isinstance(self.padding, str):
@@ -345,7 +352,7 @@ class Pool(Layer):
                     "padding",
                 )
         pad, (out_h, out_w), notes = _slide(
-            self.kernel, stride, self.padding, height, width, self.ceil
+            self.kernel, stride, self.padding, height, width, self.ceil, padded=padded
         )
         window = Window(self.kernel, stride, (pad[0], pad[2]))
         # Pooling has no weights: 0 MACs, as torchvision and fvcore count it.
@@ -367,7 +374,7 @@ class Dense(Layer):
     def numbered(self) -> bool:
         return True
 
-    def apply(self, shape: Shape) -> Step:
+    def apply(self, shape: Shape, padded: Pair = (0, 0)) -> Step:
         weights = size_of(shape) * self.units
         biases = self.units if self.bias else 0
         return Step((self.units,), weights, biases, macs=weights, sees_all=True)
@@ -388,7 +395,7 @@ class Softmax(Layer):
     def numbered(self) -> bool:
         return self.units is not None
 
-    def apply(self, shape: Shape) -> Step:
+    def apply(self, shape: Shape, padded: Pair = (0, 0)) -> Step:
         if self.units is None:
             # It normalises over the whole vector: every output depends on every input.
             return Step(shape, sees_all=True)
@@ -401,7 +408,7 @@ class Flatten(Layer):
     def kind(self) -> str:
         return "flatten"
 
-    def apply(self, shape: Shape) -> Step:
+    def apply(self, shape: Shape, padded: Pair = (0, 0)) -> Step:
         # Each output is one input, but the spatial layout is gone: the receptive
         # field stops being a window, and the course's tables treat it as "all".
         return Step((size_of(shape),), sees_all=True)
@@ -417,7 +424,7 @@ class Activation(Layer):
     def kind(self) -> str:
         return self.function
 
-    def apply(self, shape: Shape) -> Step:
+    def apply(self, shape: Shape, padded: Pair = (0, 0)) -> Step:
         return Step(shape)
 
 
@@ -432,7 +439,7 @@ class BatchNorm(Layer):
     def kind(self) -> str:
         return "batchnorm"
 
-    def apply(self, shape: Shape) -> Step:
+    def apply(self, shape: Shape, padded: Pair = (0, 0)) -> Step:
         channels = shape[-1]
         scale = channels if self.affine else 0
         # No MACs: like a bias, it folds into the conv before it at inference.
@@ -447,7 +454,7 @@ class Dropout(Layer):
     def kind(self) -> str:
         return "dropout"
 
-    def apply(self, shape: Shape) -> Step:
+    def apply(self, shape: Shape, padded: Pair = (0, 0)) -> Step:
         return Step(shape)
 
 
@@ -459,7 +466,7 @@ class GlobalAvgPool(Layer):
     def kind(self) -> str:
         return "globalavgpool"
 
-    def apply(self, shape: Shape) -> Step:
+    def apply(self, shape: Shape, padded: Pair = (0, 0)) -> Step:
         _, _, channels = _volume(self.kind, shape)
         return Step((1, 1, channels), sees_all=True)
 
@@ -474,9 +481,11 @@ class AdaptiveAvgPool(Layer):
     def kind(self) -> str:
         return "adaptiveavgpool"
 
-    def apply(self, shape: Shape) -> Step:
+    def apply(self, shape: Shape, padded: Pair = (0, 0)) -> Step:
         height, width, channels = _volume(self.kind, shape)
         out_h, out_w = self.output
+        if (out_h, out_w) == (1, 1):  # a global pool: each output sees everything
+            return Step((1, 1, channels), sees_all=True)
         if height % out_h == 0 and width % out_w == 0:
             # Even windows: an ordinary pool of n/out, with a receptive field to match.
             step = (height // out_h, width // out_w)
@@ -496,11 +505,13 @@ class ZeroPad(Layer):
     def kind(self) -> str:
         return "zeropad"
 
-    def apply(self, shape: Shape) -> Step:
+    def apply(self, shape: Shape, padded: Pair = (0, 0)) -> Step:
         height, width, channels = _volume(self.kind, shape)
         top, bottom, left, right = self.padding
         out = (height + top + bottom, width + left + right, channels)
-        return Step(out, padding=self.padding, window=Window((1, 1), (1, 1), (top, left)))
+        window = Window((1, 1), (1, 1), (top, left))
+        trailing = (padded[0] + bottom, padded[1] + right)
+        return Step(out, padding=self.padding, window=window, padded=trailing)
 
     def notation(self) -> str:
         return f"p={padding_text(self.padding)}"
@@ -516,7 +527,7 @@ class Upsample(Layer):
     def kind(self) -> str:
         return "upsample"
 
-    def apply(self, shape: Shape) -> Step:
+    def apply(self, shape: Shape, padded: Pair = (0, 0)) -> Step:
         height, width, channels = _volume(self.kind, shape)
         out = (height * self.factor[0], width * self.factor[1], channels)
         # A fraction of a pixel per output unit: no receptive field in whole pixels.
@@ -596,7 +607,8 @@ def _pool(mode: str) -> LayerType:
     return LayerType(
         name=f"{mode}pool",
         build=lambda **fields: Pool(mode, **fields),
-        help=f"{mode} pooling: no parameters, channels unchanged; stride defaults to the kernel",
+        help=f"{'max' if mode == 'max' else 'average'} pooling: no parameters, channels "
+        "unchanged; stride defaults to the kernel",
         example=f"{mode}pool:2",
         fields=(
             Field("kernel", values.pair, "window size f", ("f", "pool_size", "kernel_size"), True),

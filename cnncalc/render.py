@@ -483,6 +483,22 @@ def _write(text: str, file: IO[str] | None) -> None:
     (file or sys.stdout).write(text)
 
 
+def layer_types() -> str:
+    """`cnncalc list --layers`: each type, its aliases, what it counts, and its keys."""
+    from cnncalc.layers import LAYER_TYPES
+
+    lines = []
+    for kind in LAYER_TYPES.values():
+        aliases = f" ({', '.join(kind.aliases)})" if kind.aliases else ""
+        lines.append(f"{kind.name}{aliases}: {kind.help}")
+        keys = [
+            field.name + (f" ({', '.join(field.aliases)})" if field.aliases else "")
+            for field in kind.fields
+        ]
+        lines.append(f"    keys: {', '.join([*keys, 'name', 'expect'])}; e.g. {kind.example}")
+    return "\n".join(lines) + "\n"
+
+
 def columns(rows: Sequence[Sequence[str]]) -> str:
     """Rows of text in aligned columns, for simple listings."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))] if rows else []

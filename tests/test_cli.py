@@ -391,9 +391,10 @@ def test_yaml_syntax_error(run, tmp_path):
 def test_file_does_not_exist(run, tmp_path, monkeypatch):
     """A missing file says so and lists the bundled specs."""
     monkeypatch.chdir(tmp_path)
+    bundled = ", ".join(sorted(path.stem for path in SPECS.glob("*.yaml")))
     assert error_of(run, "nonet.yaml") == (
-        1, "Error: nonet.yaml: no such file, and no bundled spec of that name; the bundled "
-           "specs are alexnet, lenet5, lenet5-classic, simple-convnet, vgg16",
+        1, f"Error: nonet.yaml: no such file, and no bundled spec of that name; the bundled "
+           f"specs are {bundled}",
     )  # fmt: skip
 
 
@@ -532,3 +533,15 @@ def test_table_warns_of_unmet_expectations(run, tmp_path):
     # 8·8·1 inputs into 2 units: 64·2 weights + 2 biases = 130.
     assert result.stderr == f"Warning: {path}:2:18: expected 5 parameters in total, got 130\n"
     assert json.loads(result.stdout)["warnings"][0]["severity"] == "warning"
+
+
+def test_list_layers_names_every_type_and_key(run):
+    """`cnncalc list --layers` lists each layer type with its keys."""
+    from cnncalc.layers import LAYER_TYPES
+
+    output = run("list", "--layers").stdout
+    for kind in LAYER_TYPES.values():
+        assert any(line.startswith(f"{kind.name}") for line in output.splitlines()), kind.name
+        for field in kind.fields:
+            assert field.name in output
+    assert "conv (conv2d): convolution" in output

@@ -182,3 +182,29 @@ def test_explain_new_layers(run):
     assert "  params = 3·3·16·8 + 8 = 1,160" in lines  # 1,152 + 8
     assert "  non-trainable = 2·8 = 16, a running mean and variance" in lines
     assert "  n_H = n_W = ⌈(14 + 2·0 − 3)/2⌉ + 1 = 7" in lines  # ⌈5.5⌉ + 1
+
+
+def test_rows_left_unused_after_a_zeropad_are_padding():
+    """Keras's stem: zeropad 3 then a 7×7, stride-2 conv: (230 − 7) mod 2 = 1 row left,
+    and it is one of the three padded ones, so no warning; without the zeropad, one is real."""
+    padded = engine.analyze(spec.from_layers((224, 224, 3), ["zeropad:3", "conv:64,7,2"]))
+    assert padded.rows[1].shape == (112, 112, 64)  # (230 − 7)//2 + 1
+    assert padded.warnings == ()
+    plain = engine.analyze(spec.from_layers((224, 224, 3), ["conv:64,7,2"]))
+    assert [w.message for w in plain.warnings] == [
+        "stride 2 leaves the last row and the last column unused"
+    ]
+
+
+def test_element_wise_layers_keep_the_padding_rows():
+    """A ReLU or batch norm between the zeropad and the conv changes nothing."""
+    summary = engine.analyze(
+        spec.from_layers((224, 224, 3), ["zeropad:3", "batchnorm", "relu", "conv:64,7,2"])
+    )
+    assert summary.warnings == ()
+
+
+def test_adaptive_pool_to_one_is_global():
+    """adaptiveavgpool to 1×1 sees everything, like globalavgpool."""
+    row = one((7, 7, 8), "adaptiveavgpool:1")
+    assert (row.shape, row.field, row.lost) == ((1, 1, 8), None, "all")

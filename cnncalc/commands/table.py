@@ -131,10 +131,10 @@ def table(
         cnncalc table --input 32x32x3 conv:8,5 maxpool:2 conv:16,5 \\
             maxpool:2 fc:120 fc:84 softmax:10
 
-    Layer types: conv, maxpool, avgpool, fc, flatten, softmax, relu, sigmoid,
-    tanh. MACs are multiply-accumulates as torchvision counts them; FLOPs are
-    twice the MACs; memory is in decimal units (1 KB = 1,000 bytes). Bad data
-    exits 1, bad usage 2; warnings go to standard error.
+    `cnncalc list --layers` lists the layer types and their keys. MACs are
+    multiply-accumulates as torchvision counts them; FLOPs are twice the MACs;
+    memory is in decimal units (1 KB = 1,000 bytes). Bad data exits 1, bad
+    usage 2; warnings go to standard error.
     """
     from cnncalc import engine, render
 
@@ -204,9 +204,14 @@ def _spec(
 
 
 @click.command(name="list", context_settings=CONTEXT)
-def list_specs() -> None:
+@click.option("--layers", is_flag=True, help="List the layer types instead, with their keys.")
+def list_specs(layers: bool) -> None:
     """List the bundled specs, each with a one-line description."""
     from cnncalc import bundled, render, spec
+
+    if layers:
+        click.echo(render.layer_types(), nl=False)
+        return
 
     rows = []
     for name in bundled.names():
