@@ -362,19 +362,20 @@ def as_json(summary: Summary, view: View = DEFAULT_VIEW) -> dict[str, Any]:
 
     def figures(row: Row) -> dict[str, Any]:
         field, window = row.field, row.window
+        size = row.size * view.copies
         entry: dict[str, Any] = {
             "index": row.index,
             "name": row.name,
             "type": row.kind,
             "shape": view.dims(row.shape),
-            "size": row.size * view.copies,
+            "size": size,
             "weights": row.weights,
             "biases": row.biases,
             "params": row.params,
             "nontrainable": row.buffers,
             "macs": row.macs,
             "flops": row.flops,
-            "memory": row.size * view.copies * per_value,
+            "memory": size * per_value,
             "rf": pair(field and field.size),
             "jump": pair(field and field.jump),
             "start": pair(field and field.start),
@@ -439,6 +440,9 @@ def json_text(summary: Summary, view: View = DEFAULT_VIEW) -> str:
     return pretty_json(as_json(summary, view))
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def pretty_json(document: dict[str, Any]) -> str:
     """JSON a person can read too: one key per line, one list item per line, and a
     block's children each on a line of their own, indented.
@@ -446,8 +450,7 @@ def pretty_json(document: dict[str, Any]) -> str:
     json.dumps(indent=2) would spread every shape over four lines.
     """
 
-    def compact(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False)
+    compact = _ENCODER.encode  # one encoder for the thousands of lines of a large spec
 
     def item(value: Any, indent: str) -> str:
         if isinstance(value, dict) and value.get("children"):

@@ -182,9 +182,30 @@ class _Builder:
         return result, size
 
 
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """The safe loader, remembering the tag of each plain scalar it has resolved.
+
+    libyaml composes the nodes in C but asks Python for every scalar's implicit
+    tag (int, bool, str…) with a run of regular expressions; a spec repeats the
+    same few scalars thousands of times, and the answer depends on the text only.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.plain_tags: dict[str, str] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode and implicit[0]:
+            tag = self.plain_tags.get(value)
+            if tag is None:
+                tag = self.plain_tags[value] = super().resolve(kind, value, implicit)
+            return tag
+        return super().resolve(kind, value, implicit)
+
+
 def parse_yaml(text: str, source: str | None = None) -> Any:
     """The single YAML document in `text`, with marks on its containers."""
-    loader = _BaseLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         return None if node is None else _Builder(source).value(node)[0]
