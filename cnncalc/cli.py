@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 import click
 
 from cnncalc import __version__
-from cnncalc.errors import Diagnostic, SpecError
+from cnncalc.errors import Diagnostic, SpecError, closest
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -68,10 +68,8 @@ class LazyGroup(click.Group):
     ) -> tuple[str | None, click.Command | None, list[str]]:
         name = args[0] if args else ""
         if name and not name.startswith("-") and self.get_command(ctx, name) is None:
-            from cnncalc.errors import suggestion
-
-            hint = suggestion(name, self.list_commands(ctx))  # "; did you mean 'table'?"
-            ctx.fail(f"No such command {name!r}." + (f" D{hint[3:]}" if hint else ""))
+            close = closest(name, self.list_commands(ctx))
+            ctx.fail(f"No such command {name!r}." + (f" Did you mean {close!r}?" if close else ""))
         return super().resolve_command(ctx, args)
 
 

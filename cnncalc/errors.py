@@ -81,11 +81,17 @@ class SpecError(Exception):
         return self.diagnostic.layer
 
 
-def suggestion(word: object, candidates: Sequence[str], otherwise: str = "") -> str:
-    """'; did you mean …?' for the closest candidate, or `otherwise`."""
+def closest(word: object, candidates: Sequence[str]) -> str | None:
+    """The candidate `word` was most likely meant to be, if one is close."""
     import difflib  # only error messages need it
 
     if not isinstance(word, str):
-        return otherwise
+        return None
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else otherwise
+    return close[0] if close else None
+
+
+def suggestion(word: object, candidates: Sequence[str], otherwise: str = "") -> str:
+    """'; did you mean …?' for the closest candidate, or `otherwise`."""
+    close = closest(word, candidates)
+    return f"; did you mean {close!r}?" if close else otherwise
