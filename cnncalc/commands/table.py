@@ -1,4 +1,4 @@
-"""`cnncalc table` and `cnncalc list`: the course's table of a spec."""
+"""`cnncalc table`, `explain` and `list`: a spec's table, its arithmetic, the bundled specs."""
 
 from __future__ import annotations
 
