@@ -10,7 +10,7 @@ import gc
 import importlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
@@ -43,6 +43,25 @@ def fail(message: str) -> NoReturn:
 
 def warn(diagnostic: Diagnostic) -> None:
     click.echo(f"Warning: {diagnostic}", err=True)
+
+
+class ValueType(click.ParamType):  # type: ignore[type-arg]
+    """An option value read by one of `cnncalc.values`' readers: the same sentence as
+    for a spec's field when it is wrong, as a usage error (exit 2)."""
+
+    def __init__(self, reader: str, what: str, metavar: str, hint: str = "") -> None:
+        self.reader, self.what, self.name, self.hint = reader, what, metavar, hint
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from cnncalc import values
+
+        if not isinstance(value, str):
+            return value  # a default, already read
+        read: Callable[[str, Any], Any] = getattr(values, self.reader)
+        try:
+            return read(self.what, value.strip())
+        except values.ValueProblem as problem:
+            self.fail(f"{problem}{self.hint}", param, ctx)
 
 
 class LazyGroup(click.Group):

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from cnncalc.cli import CONTEXT, user_errors
+from cnncalc.cli import CONTEXT, ValueType, user_errors
 from cnncalc.errors import SpecError
 
 
@@ -61,41 +61,6 @@ def _looks_negative(arg: str) -> bool:
     if not re.match(r"-[0-9.]", arg):
         return False
     return bool(re.fullmatch(r"[0-9.eE+\-−]*", arg) or re.search(r"[\s,;|]", arg))
-
-
-class PairType(click.ParamType):  # type: ignore[type-arg]
-    """A positive size per axis: 2, or HxW such as 2x1."""
-
-    name = "S|HxW"
-
-    def __init__(self, what: str) -> None:
-        self.what = what
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from cnncalc import values
-
-        if isinstance(value, tuple):
-            return value
-        try:
-            return values.pair(f"the {self.what}", str(value).strip())
-        except values.ValueProblem as problem:
-            self.fail(str(problem), param, ctx)
-
-
-class PaddingType(click.ParamType):  # type: ignore[type-arg]
-    """Padding as the spec format takes it: p, PHxPW, TxBxLxR, same or valid."""
-
-    name = "P|PHxPW|same|valid"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from cnncalc import values
-
-        if isinstance(value, tuple):
-            return value
-        try:
-            return values.padding("the padding", str(value).strip())
-        except values.ValueProblem as problem:
-            self.fail(str(problem), param, ctx)
 
 
 class NumberType(click.ParamType):  # type: ignore[type-arg]
@@ -154,7 +119,7 @@ def _format_option(function: Any) -> Any:
 def _padding_option(function: Any) -> Any:
     return click.option(
         "--padding",
-        type=PaddingType(),
+        type=ValueType("padding", "the padding", "P|PHxPW|same|valid"),
         metavar="P",
         default="0",
         show_default=True,
@@ -204,7 +169,7 @@ def _one_stdin(*arguments: str) -> None:
 @click.argument("filters", nargs=-1, required=True, metavar="FILTER...")
 @click.option(
     "--stride",
-    type=PairType("stride"),
+    type=ValueType("pair", "the stride", "S|HxW"),
     default="1",
     show_default=True,
     metavar="S",
@@ -274,11 +239,15 @@ def conv(
 @click.command(cls=MatrixCommand, context_settings=CONTEXT)
 @click.argument("input_", metavar="INPUT")
 @click.option(
-    "--kernel", type=PairType("kernel"), required=True, metavar="F", help="F, or FHxFW per axis."
+    "--kernel",
+    type=ValueType("pair", "the kernel", "S|HxW"),
+    required=True,
+    metavar="F",
+    help="F, or FHxFW per axis.",
 )
 @click.option(
     "--stride",
-    type=PairType("stride"),
+    type=ValueType("pair", "the stride", "S|HxW"),
     metavar="S",
     help="S, or SHxSW per axis.  [default: the kernel]",
 )

@@ -8,30 +8,11 @@ together, such as a kernel larger than the padded input, are bad data: exit 1.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import click
 
-from cnncalc.cli import CONTEXT, user_errors
-
-
-class ValueType(click.ParamType):  # type: ignore[type-arg]
-    """An option value read by one of `cnncalc.values`' readers, named for its messages."""
-
-    def __init__(self, reader: str, what: str, metavar: str) -> None:
-        self.reader, self.what, self.name = reader, what, metavar
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from cnncalc import values
-
-        if not isinstance(value, str):
-            return value  # a default, already read
-        read: Callable[[str, Any], Any] = getattr(values, self.reader)
-        try:
-            return read(self.what, value.strip())
-        except values.ValueProblem as problem:
-            self.fail(str(problem), param, ctx)
+from cnncalc.cli import CONTEXT, ValueType, user_errors
 
 
 class SizeCommand(click.Command):

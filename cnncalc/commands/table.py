@@ -6,23 +6,7 @@ from typing import Any
 
 import click
 
-from cnncalc.cli import CONTEXT, user_errors, warn
-
-
-class ShapeType(click.ParamType):  # type: ignore[type-arg]
-    """An input shape typed as HxWxC (or N for a vector)."""
-
-    name = "HxWxC"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from cnncalc import values
-
-        if isinstance(value, tuple):
-            return value
-        try:
-            return values.dims("the input shape", str(value).strip())
-        except values.ValueProblem as problem:
-            self.fail(f"{problem} (e.g. --input 32x32x3)", param, ctx)
+from cnncalc.cli import CONTEXT, ValueType, user_errors, warn
 
 
 class ColumnsType(click.ParamType):  # type: ignore[type-arg]
@@ -60,7 +44,7 @@ def _layer_options(function: Any) -> Any:
         "--input",
         "-i",
         "input_shape",
-        type=ShapeType(),
+        type=ValueType("dims", "the input shape", "HxWxC", " (e.g. --input 32x32x3)"),
         help="Input shape, HxWxC (CxHxW with --layout chw); the arguments are then layers.",
     )(function)
     return click.argument("arguments", nargs=-1, metavar="SPEC | --input HxWxC LAYER...")(function)
