@@ -29,6 +29,7 @@ from cnncalc.layers import (
     Upsample,
     ZeroPad,
     by,
+    group_count,
     in_layout,
     size_of,
 )
@@ -93,7 +94,7 @@ def _layer(row: Row, before: Shape, layout: str) -> Section:
     lines: list[str]
     if isinstance(layer, Conv):
         lines = _conv(row, before, layout)
-        per_filter = before[-1] // _group_count(row, before)
+        per_filter = before[-1] // group_count(layer, before[-1])
         kind = "depthwise conv" if layer.depthwise else "conv"
         heading = (
             f"{row.name}: {kind}, {row.shape[-1]} filters of "
@@ -221,19 +222,11 @@ def _size_line(row: Row, layout: str) -> list[str]:
     return [f"activation: {dims(row.shape, layout)} = {count(row.size, 'value')}"]
 
 
-def _group_count(row: Row, before: Shape) -> int:
-    """The groups a conv was applied in, from its counts: c_in·f_h·f_w·filters/weights."""
-    layer = row.layer
-    assert isinstance(layer, Conv)
-    full = layer.kernel[0] * layer.kernel[1] * before[-1] * row.shape[-1]
-    return full // row.weights if row.weights else 1
-
-
 def _conv(row: Row, before: Shape, layout: str) -> list[str]:
     layer = row.layer
     assert isinstance(layer, Conv)
     f_h, f_w = layer.kernel
-    groups = _group_count(row, before)
+    groups = group_count(layer, before[-1])
     filters = row.shape[-1]
     c_in = f"{before[-1]}" if groups == 1 else f"({before[-1]}/{groups})"
     per_filter = f"{f_h}·{f_w}·{c_in}"
@@ -277,7 +270,7 @@ def _transposed(row: Row, layer: ConvTranspose, before: Shape, layout: str) -> l
             f"{layer.output_padding[axis]} + 1 = {row.shape[axis]}"
         )
     c_in = before[-1]
-    groups = c_in // (row.weights // (layer.kernel[0] * layer.kernel[1] * layer.filters) or 1)
+    groups = group_count(layer, c_in)
     per_filter = f"{layer.kernel[0]}·{layer.kernel[1]}·{c_in}"
     out = f"{layer.filters}" if groups == 1 else f"({layer.filters}/{groups})"
     params = f"{per_filter}·{out}" + (f" + {layer.filters}" if layer.bias else "")

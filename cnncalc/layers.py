@@ -244,6 +244,11 @@ class Conv(Layer):
         return text
 
 
+def group_count(layer: Conv | ConvTranspose, channels: int) -> int:
+    """How many groups a conv splits its `channels` input channels into."""
+    return channels if layer.depthwise else layer.groups
+
+
 def _groups(layer: Conv | ConvTranspose, channels: int, filters: int) -> int:
     """The number of groups, checked: it divides the input's and the output's channels."""
     if layer.depthwise:
