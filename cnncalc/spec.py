@@ -308,14 +308,9 @@ class _LayerReader:
             )
             raise SpecError("the layer has no 'type'" + hint, where, _ref(path, None))
         kind = self._type(raw["type"], path, _value_at(raw, "type", self.source) or where)
-        explicit = None
-        if "name" in raw:
-            explicit = self._name(raw["name"], path, _value_at(raw, "name", self.source) or where)
-        ref = _ref(path, explicit or kind.default_name(self.weighted))
-        expect = None
-        if "expect" in raw:
-            at = _value_at(raw, "expect", self.source) or where
-            expect = _layer_expectation(raw["expect"], at, self.source, ref, self.layout)
+        default = kind.default_name(self.weighted)
+        explicit, expect = self._name_and_expect(raw, path, where, default)
+        ref = _ref(path, explicit or default)
         given = []
         for key, value in raw.items():
             if key in ("type", "name", "expect"):
