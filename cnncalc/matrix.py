@@ -135,13 +135,21 @@ def _short(token: str) -> str:
     return repr(token if len(token) <= 24 else token[:23] + "…")
 
 
-def build(channels: Sequence[Sequence[Sequence[Number]]], name: str) -> Volume:
+def build(
+    channels: Sequence[Sequence[Sequence[Number]]],
+    name: str,
+    lines: Sequence[Sequence[int]] | None = None,
+) -> Volume:
     """A volume from lists of numbers, checked: not empty, no ragged row, channels alike.
 
     Rows are counted from 1 within each channel; messages name the channel when
-    there is more than one.
+    there is more than one, and the line of a file (`lines[channel][row]`) when given.
     """
     where = Where(name)
+
+    def at(c: int, r: int) -> Where:
+        return Where(name, lines[c - 1][r - 1]) if lines else where
+
     if not channels or all(not grid for grid in channels):
         raise SpecError("the matrix is empty", where)
     several = len(channels) > 1
@@ -155,7 +163,8 @@ def build(channels: Sequence[Sequence[Sequence[Number]]], name: str) -> Volume:
         for r, row in enumerate(grid, 1):
             if len(row) != width:
                 raise SpecError(
-                    f"row {r}{of} has {_values(len(row))}, but row 1 has {_values(width)}", where
+                    f"row {r}{of} has {_values(len(row))}, but row 1 has {_values(width)}",
+                    at(c, r),
                 )
     first = channels[0]
     for c, grid in enumerate(channels[1:], 2):
@@ -163,7 +172,7 @@ def build(channels: Sequence[Sequence[Sequence[Number]]], name: str) -> Volume:
             raise SpecError(
                 f"channel {c} is {len(grid)}×{len(grid[0])}, "
                 f"but channel 1 is {len(first)}×{len(first[0])}",
-                where,
+                at(c, 1),
             )
     return Volume(
         tuple(
@@ -224,30 +233,7 @@ def text_file(text: str, name: str) -> Volume:
     if grid:
         channels.append(grid)
         lines.append(rows_at)
-    _check_rows(channels, lines, name)
-    return build(channels, name)
-
-
-def _check_rows(channels: list[list[list[Number]]], lines: list[list[int]], name: str) -> None:
-    """Ragged rows and mismatched channels, reported at their line in the file."""
-    several = len(channels) > 1
-    for c, (grid, at) in enumerate(zip(channels, lines, strict=True), 1):
-        of = f" of channel {c}" if several else ""
-        for r, row in enumerate(grid, 1):
-            if len(row) != len(grid[0]):
-                raise SpecError(
-                    f"row {r}{of} has {_values(len(row))}, but row 1 has {_values(len(grid[0]))}",
-                    Where(name, at[r - 1]),
-                )
-    if channels:
-        first = channels[0]
-        for c, grid in enumerate(channels[1:], 2):
-            if len(grid) != len(first) or len(grid[0]) != len(first[0]):
-                raise SpecError(
-                    f"channel {c} is {len(grid)}×{len(grid[0])}, "
-                    f"but channel 1 is {len(first)}×{len(first[0])}",
-                    Where(name, lines[c - 1][0]),
-                )
+    return build(channels, name, lines)
 
 
 def json_file(text: str, name: str) -> Volume:
