@@ -609,11 +609,9 @@ def convolution_csv(result: Result) -> str:
 
 # --- `cnncalc check` reports ---
 
-CHECK_FORMATS = ("text", "json", "junit", "github")
-
 
 def check_report(results: Sequence[FileResult], format: str, file: IO[str] | None = None) -> None:
-    """Write the results of `cnncalc check` in one of `CHECK_FORMATS`."""
+    """Write the results of `cnncalc check` as text, json, junit or github."""
     if format == "text":
         check_text(results, file)
         return

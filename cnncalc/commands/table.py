@@ -8,6 +8,9 @@ import click
 
 from cnncalc.cli import CONTEXT, ValueType, user_errors, warn
 
+# Every command here renders its result, so importing render up front costs nothing.
+from cnncalc.render import COLUMNS, DEFAULT_COLUMNS, DTYPES, FORMATS
+
 
 class ColumnsType(click.ParamType):  # type: ignore[type-arg]
     """A comma-separated list of table columns, or `all`."""
@@ -16,7 +19,6 @@ class ColumnsType(click.ParamType):  # type: ignore[type-arg]
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         from cnncalc.errors import suggestion
-        from cnncalc.render import COLUMNS
 
         if isinstance(value, tuple):
             return value
@@ -55,7 +57,7 @@ def _layer_options(function: Any) -> Any:
 @click.option(
     "--columns",
     type=ColumnsType(),
-    default="shape,size,params",
+    default=",".join(DEFAULT_COLUMNS),
     show_default=True,
     help="Columns after the layer's, comma-separated, or 'all': shape, size, params "
     "(trainable), weights, biases, nontrainable, macs, flops, memory, rf (receptive "
@@ -70,7 +72,7 @@ def _layer_options(function: Any) -> Any:
 )
 @click.option(
     "--dtype",
-    type=click.Choice(["float32", "float16", "bfloat16", "int8"]),
+    type=click.Choice(list(DTYPES)),
     default="float32",
     show_default=True,
     help="Data type, for the memory column and totals.",
@@ -85,7 +87,7 @@ def _layer_options(function: Any) -> Any:
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(["rich", "markdown", "csv", "json"]),
+    type=click.Choice(FORMATS),
     default="rich",
     show_default=True,
     help="rich is a table (plain ASCII when not on a terminal or with NO_COLOR); json has "
