@@ -28,12 +28,6 @@ class Where(NamedTuple):
                 parts.append(str(self.column))
         return ":".join(parts)
 
-    def shifted(self, columns: int) -> Where:
-        """The same place moved right, to point inside a shorthand string."""
-        if self.column is None:
-            return self
-        return Where(self.source, self.line, self.column + columns)
-
 
 class LayerRef(NamedTuple):
     """Which layer a problem is about: its 1-based number and its name."""

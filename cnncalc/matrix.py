@@ -72,10 +72,6 @@ class Volume:
         """(height, width, channels), the course's order."""
         return (self.height, self.width, self.depth)
 
-    def is_whole(self) -> bool:
-        """True when every value is an int: the convolver's fast path."""
-        return all(type(v) is int for grid in self.data for row in grid for v in row)
-
 
 def exact(value: int | Fraction) -> Number:
     """A Fraction that is a whole number becomes an int, so that 2.0 prints 2."""
