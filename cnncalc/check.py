@@ -36,8 +36,13 @@ class FileResult(Record):
         return tuple(p for p in self.problems if p.severity == "warning")
 
     @property
+    def failing(self) -> tuple[Diagnostic, ...]:
+        """The problems that fail the file: its errors, and its warnings with --strict."""
+        return self.problems if self.strict else self.errors
+
+    @property
     def passed(self) -> bool:
-        return not self.errors and not (self.strict and self.warnings)
+        return not self.failing
 
 
 def check(targets: Sequence[str], strict: bool = False) -> list[FileResult]:

@@ -685,7 +685,7 @@ def check_junit(results: Sequence[FileResult]) -> str:
             name=_xml(result.file),
             file=_xml(result.file),
         )
-        failing = [p for p in result.problems if p.severity == "error" or result.strict]
+        failing = result.failing
         if failing:
             failure = ET.SubElement(
                 case, "failure", message=_xml(_located(failing[0])), type=failing[0].severity
@@ -712,7 +712,7 @@ def check_github(results: Sequence[FileResult]) -> str:
     lines = []
     for result in results:
         for problem in result.problems:
-            level = "error" if problem.severity == "error" or result.strict else "warning"
+            level = "error" if problem in result.failing else "warning"
             where = problem.where
             file = (where.source if where else None) or result.file
             properties = [f"file={_github_property(file)}"]
