@@ -53,6 +53,7 @@ def golden(request: pytest.FixtureRequest):
     def check(name: str, text: str) -> None:
         path = GOLDEN / name
         if request.config.getoption("--overwrite"):
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             return
         assert path.exists(), f"no golden file {path}; run pytest --overwrite and review it"

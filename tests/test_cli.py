@@ -53,21 +53,6 @@ def test_table_inline_is_the_course_table(run):
     assert table_cells(result.stdout)[:-1] == COURSE_TABLE
 
 
-def test_table_golden_plain(run, golden):
-    """The plain table, byte for byte, when output is not a terminal."""
-    golden("lenet5.txt", run("table", "lenet5").stdout)
-
-
-def test_table_golden_markdown(run, golden):
-    """The Markdown table, for notes and READMEs."""
-    golden("lenet5.md", run("table", "lenet5", "--format", "markdown").stdout)
-
-
-def test_table_golden_csv(run, golden):
-    """The CSV: one line per layer, raw integers."""
-    golden("lenet5.csv", run("table", "lenet5", "--format", "csv").stdout)
-
-
 def test_table_json_contract(run):
     """--format json gives exactly the issue's contract for the course's LeNet."""
     result = run("table", "lenet5", "--format", "json")
