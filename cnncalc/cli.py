@@ -53,7 +53,7 @@ class ValueType(click.ParamType):  # type: ignore[type-arg]
         self.reader, self.what, self.name, self.hint = reader, what, metavar, hint
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from cnncalc import values
+        from cnncalc.spec import values
 
         if not isinstance(value, str):
             return value  # a default, already read
@@ -94,8 +94,8 @@ class LazyGroup(click.Group):
 
 COMMANDS = {
     "table": "cnncalc.commands.table:table",
-    "explain": "cnncalc.commands.table:explain",
-    "list": "cnncalc.commands.table:list_specs",
+    "explain": "cnncalc.commands.explain:explain",
+    "list": "cnncalc.commands.listing:list_specs",
     "check": "cnncalc.commands.check:check",
     "schema": "cnncalc.commands.check:schema",
     "conv": "cnncalc.commands.matrix:conv",

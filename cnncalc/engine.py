@@ -1,174 +1,61 @@
 """The dimension engine: walks a spec and gives every layer's shape and counts.
 
 `analyze(spec)` applies each layer to the shape the previous one produced and
-returns a `Summary`: a tree of rows, since a block (residual, concat, repeat,
-named block) holds the rows of its layers. A block's row sums its children's
-counts, and totals sum only the top-level rows, so nothing is counted twice.
-All counts are Python integers, so a network of any size is counted exactly.
+returns a `Summary` (`cnncalc.summary`): a tree of rows, since a block
+(residual, concat, repeat, named block) holds the rows of its layers. Each
+block type has its own walk, registered in `_BLOCKS`; the receptive field
+grows by `geometry`'s rule as the walk goes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
+from cnncalc import geometry
 from cnncalc.errors import Diagnostic, LayerRef, SpecError, Where
-from cnncalc.geometry import INPUT_FIELD, Field, Padding4, Pair, Window, grow
-from cnncalc.layers import Layer, LayerProblem, Shape, shape_text, size_of
-from cnncalc.records import Record
-from cnncalc.spec import Block, Concat, LayerSpec, Residual, Sequential, Spec
+from cnncalc.geometry import Field, Sizes
+from cnncalc.layers import LayerProblem
+from cnncalc.model import Block, Concat, LayerSpec, Residual, Sequential, Spec
+from cnncalc.shapes import Shape, shape_text
+from cnncalc.summary import Branch, Memory, Row, Summary
 
-
-class Memory(NamedTuple):
-    """Bytes of a forward pass: the input, every layer's output, and the parameters."""
-
-    input: int
-    activations: int
-    params: int
-
-    @property
-    def total(self) -> int:
-        return self.input + self.activations + self.params
-
-
-@dataclass(repr=False, eq=False)
-class Row(Record):
-    """One layer of the table: what it outputs and what it holds.
-
-    A block's row holds its layers' rows as `children` and sums their counts.
-    """
-
-    index: int  # 1-based position among its siblings
-    name: str
-    layer: Layer
-    shape: Shape
-    weights: int
-    biases: int
-    padding: Padding4 | None = None
-    notes: tuple[str, ...] = ()
-    macs: int = 0
-    window: Window | None = None  # kernel, stride and padding, for layers that slide
-    field: Field | None = None  # None once the field is not one window (see `lost`)
-    buffers: int = 0  # non-trainable values: batch norm's running mean and variance
-    lost: str = "all"  # why there is no field: "all" (seen everything) or "n/a"
-    path: str = ""  # "5.2.1": the layer's place in the spec
-    branch: str = ""  # "shortcut", "branch 2": which list of a block it is in
-    children: tuple[Row, ...] = ()
-    input_shape: Shape = ()  # what the layer was given
-
-    @property
-    def kind(self) -> str:
-        return self.layer.kind
-
-    @property
-    def size(self) -> int:
-        return size_of(self.shape)
-
-    @property
-    def params(self) -> int:
-        """Trainable parameters: what PyTorch's `parameters()` counts."""
-        return self.weights + self.biases
-
-    @property
-    def flops(self) -> int:
-        """Two floating-point operations, a multiply and an add, per MAC."""
-        return 2 * self.macs
-
-    @property
-    def depth(self) -> int:
-        """1 for a top-level layer, 2 inside one block, and so on."""
-        return self.path.count(".") + 1
-
-
-@dataclass(repr=False, eq=False)
-class Summary(Record):
-    """The whole table: input, one row per top-level layer, totals, and warnings."""
-
-    name: str | None
-    input_shape: Shape
-    rows: tuple[Row, ...]
-    warnings: tuple[Diagnostic, ...] = ()
-    unmet: tuple[Diagnostic, ...] = ()  # the spec's `expect`s that do not hold
-
-    @property
-    def input_size(self) -> int:
-        return size_of(self.input_shape)
-
-    @property
-    def output_shape(self) -> Shape:
-        return self.rows[-1].shape if self.rows else self.input_shape
-
-    # The totals are asked for many times by a table; over 10,000 rows, once is enough.
-    @cached_property
-    def weights(self) -> int:
-        return sum(row.weights for row in self.rows)
-
-    @cached_property
-    def biases(self) -> int:
-        return sum(row.biases for row in self.rows)
-
-    @property
-    def params(self) -> int:
-        """Trainable parameters."""
-        return self.weights + self.biases
-
-    @cached_property
-    def buffers(self) -> int:
-        """Non-trainable values (batch norm's statistics), which Keras counts as parameters."""
-        return sum(row.buffers for row in self.rows)
-
-    @cached_property
-    def macs(self) -> int:
-        return sum(row.macs for row in self.rows)
-
-    @property
-    def flops(self) -> int:
-        return 2 * self.macs
-
-    def flat(self, depth: int | None = None) -> Iterator[Row]:
-        """Every row in table order, a block before its children, to `depth` deep."""
-
-        def walk(rows: Sequence[Row]) -> Iterator[Row]:
-            for row in rows:
-                yield row
-                if depth is None or row.depth < depth:
-                    yield from walk(row.children)
-
-        return walk(self.rows)
-
-    def memory(self, per_value: int = 4, batch: int = 1) -> Memory:
-        """Bytes for `batch` inputs of `per_value` bytes a value (4: float32).
-
-        Activations are every layer's output, a block's children included but
-        not the block itself (it is their sum); they scale with the batch, and
-        the parameters (trainable and not) do not.
-        """
-        leaves = sum(row.size for row in self.flat() if not row.children)
-        return Memory(
-            self.input_size * batch * per_value,
-            leaves * batch * per_value,
-            (self.params + self.buffers) * per_value,
-        )
+__all__ = ["Branch", "Memory", "Row", "Summary", "analyze"]
 
 
 class _State(NamedTuple):
     """What flows from one layer to the next."""
 
     shape: Shape
-    field: Field | None = INPUT_FIELD
+    field: Field | None
     lost: str = "all"
-    padded: Pair = (0, 0)  # trailing rows and columns a zeropad added
+    padded: Sizes | None = None  # trailing positions a zeropad added, per axis
 
 
 def analyze(spec: Spec) -> Summary:
     """Walk the layers of `spec`; a layer that cannot take its input raises `SpecError`."""
     walker = _Walker(spec)
-    rows, _ = walker.walk(spec.layers, _State(spec.input), ())
-    summary = Summary(spec.name, spec.input, tuple(rows), tuple(walker.warnings))
+    start = _State(spec.input, geometry.input_field(len(spec.input) - 1))
+    rows, _ = walker.walk(spec.layers, start, ())
+    summary = Summary(
+        name=spec.name, input_shape=spec.input, rows=tuple(rows), warnings=tuple(walker.warnings)
+    )
     summary.unmet = tuple(walker.unmet + list(_unmet_totals(spec, summary)))
     return summary
+
+
+class _At(NamedTuple):
+    """Where a block is: its spec, its place in the tree, and how messages name it."""
+
+    layer_spec: LayerSpec
+    place: tuple[int, ...]
+    ref: LayerRef
+
+    def error(self, message: str) -> SpecError:
+        return _error(message, self.layer_spec, self.layer_spec.where, self.ref)
+
+
+_Walk = Callable[["_Walker", Block, _State, _At], tuple[list[Branch], _State]]
 
 
 class _Walker:
@@ -212,28 +99,27 @@ class _Walker:
         elif step.breaks_field and field is not None:
             field, lost = None, "n/a"
         elif field is not None and step.window is not None:
-            field = grow(field, step.window)
+            field = geometry.grow(field, step.window)
         row = Row(
-            place[-1],
-            layer_spec.name,
-            layer_spec.layer,
-            step.shape,
-            step.weights,
-            step.biases,
-            step.padding,
-            tuple(note.message for note in step.notes),
-            step.macs,
-            step.window,
-            field,
-            step.buffers,
-            lost,
-            ".".join(map(str, place)),
+            index=place[-1],
+            name=layer_spec.name,
+            layer=layer_spec.layer,
+            shape=step.shape,
             input_shape=state.shape,
+            weights=step.weights,
+            biases=step.biases,
+            buffers=step.buffers,
+            macs=step.macs,
+            padding=step.padding,
+            window=step.window,
+            field=field,
+            lost=lost,
+            notes=tuple(note.message for note in step.notes),
+            path=".".join(map(str, place)),
         )
         padded = step.padded
-        if padded is None:  # element-wise layers keep the zeros where they were
-            same = step.window is None and step.shape == state.shape
-            padded = state.padded if same else (0, 0)
+        if padded is None and step.window is None and step.shape == state.shape:
+            padded = state.padded  # element-wise layers keep the zeros where they were
         return row, _State(step.shape, field, lost, padded)
 
     def _block(
@@ -244,65 +130,58 @@ class _Walker:
         place: tuple[int, ...],
         ref: LayerRef,
     ) -> tuple[Row, _State]:
-        if isinstance(block, Sequential):
-            children, out = self.walk(block.layers, state, place)
-        elif isinstance(block, Residual):
-            children, out = self._residual(layer_spec, block, state, place, ref)
-        else:
-            assert isinstance(block, Concat)
-            children, out = self._concat(layer_spec, block, state, place, ref)
+        at = _At(layer_spec, place, ref)
+        branches, out = _BLOCKS[type(block)](self, block, state, at)
+        for branch in branches:
+            for child in branch.rows:
+                child.branch = branch.label
+        children = [row for branch in branches for row in branch.rows]
         row = Row(
-            place[-1],
-            layer_spec.name,
-            block,
-            out.shape,
-            sum(child.weights for child in children),
-            sum(child.biases for child in children),
+            index=place[-1],
+            name=layer_spec.name,
+            layer=block,
+            shape=out.shape,
+            input_shape=state.shape,
+            weights=sum(child.weights for child in children),
+            biases=sum(child.biases for child in children),
+            buffers=sum(child.buffers for child in children),
             macs=sum(child.macs for child in children),
             field=out.field,
-            buffers=sum(child.buffers for child in children),
             lost=out.lost,
             path=".".join(map(str, place)),
-            children=tuple(children),
-            input_shape=state.shape,
+            branches=tuple(branches),
         )
         return row, out
 
-    def _residual(
-        self,
-        layer_spec: LayerSpec,
-        block: Residual,
-        state: _State,
-        place: tuple[int, ...],
-        ref: LayerRef,
-    ) -> tuple[list[Row], _State]:
-        main, out = self.walk(block.layers, state, place)
-        shortcut, other = self.walk(block.shortcut, state, place, len(main))
-        shortcut = [_in_branch(row, "shortcut") for row in shortcut]
+    def _sequential(self, block: Block, state: _State, at: _At) -> tuple[list[Branch], _State]:
+        assert isinstance(block, Sequential)
+        rows, out = self.walk(block.layers, state, at.place)
+        return [Branch("layers", tuple(rows))], out
+
+    def _residual(self, block: Block, state: _State, at: _At) -> tuple[list[Branch], _State]:
+        assert isinstance(block, Residual)
+        main, out = self.walk(block.layers, state, at.place)
+        shortcut, other = self.walk(block.shortcut, state, at.place, len(main))
         if out.shape != other.shape:
             what = "its shortcut gives" if block.shortcut else "its input is"
-            raise _error(
+            raise at.error(
                 f"the residual block's layers give {self._shape(out.shape)} but {what} "
-                f"{self._shape(other.shape)}; they cannot be added",
-                layer_spec,
-                layer_spec.where,
-                ref,
+                f"{self._shape(other.shape)}; they cannot be added"
             )
-        return main + shortcut, _State(out.shape, *_union([out, other]))
+        branches = [Branch("layers", tuple(main))]
+        if shortcut:
+            branches.append(Branch("shortcut", tuple(shortcut)))
+        return branches, _State(out.shape, *_union([out, other]))
 
-    def _concat(
-        self,
-        layer_spec: LayerSpec,
-        block: Concat,
-        state: _State,
-        place: tuple[int, ...],
-        ref: LayerRef,
-    ) -> tuple[list[Row], _State]:
-        children: list[Row] = []
+    def _concat(self, block: Block, state: _State, at: _At) -> tuple[list[Branch], _State]:
+        assert isinstance(block, Concat)
+        branches: list[Branch] = []
         outs = []
-        for number, branch in enumerate(block.branches, 1):
-            rows, out = self.walk(branch, state, place, len(children))
-            children += [_in_branch(row, f"branch {number}") for row in rows]
+        count = 0
+        for number, layers in enumerate(block.branches, 1):
+            rows, out = self.walk(layers, state, at.place, count)
+            count += len(rows)
+            branches.append(Branch("branch", tuple(rows), number))
             outs.append(out)
         shapes = [out.shape for out in outs]
         if len({len(shape) for shape in shapes}) > 1 or len({shape[:-1] for shape in shapes}) > 1:
@@ -310,15 +189,12 @@ class _Walker:
                 f"branch {number} gives {self._shape(shape)}"
                 for number, shape in enumerate(shapes, 1)
             )
-            raise _error(
+            raise at.error(
                 f"the concat block's branches differ in size ({listed}); they can be "
-                "joined only along the channels",
-                layer_spec,
-                layer_spec.where,
-                ref,
+                "joined only along the channels"
             )
         joined = (*shapes[0][:-1], sum(shape[-1] for shape in shapes))
-        return children, _State(joined, *_union(outs))
+        return branches, _State(joined, *_union(outs))
 
     def _check(self, layer_spec: LayerSpec, row: Row, ref: LayerRef) -> None:
         """Hold the row to its `expect`, if the spec gave one."""
@@ -346,31 +222,22 @@ class _Walker:
         return shape_text(shape, self.layout)
 
 
-def _in_branch(row: Row, branch: str) -> Row:
-    row.branch = branch
-    return row
+# How each block type is walked; a test checks that every type in `model` has one.
+_BLOCKS: dict[type[Block], _Walk] = {
+    Sequential: _Walker._sequential,
+    Residual: _Walker._residual,
+    Concat: _Walker._concat,
+}
 
 
 def _union(outs: Sequence[_State]) -> tuple[Field | None, str]:
-    """The receptive field of a sum or a concatenation: what any branch sees."""
+    """The receptive field of a sum or a concatenation, and why there is none."""
     fields = [out.field for out in outs]
     if any(field is None for field in fields):
         lost = "n/a" if any(out.lost == "n/a" for out in outs if out.field is None) else "all"
         return None, lost
-    first = fields[0]
-    assert first is not None
-    if any(field is not None and field.jump != first.jump for field in fields):
-        return None, "n/a"  # branches that step differently have no single field
-    sizes = [field.size for field in fields if field is not None]
-    starts = [field.start for field in fields if field is not None]
-    return (
-        Field(
-            (max(size[0] for size in sizes), max(size[1] for size in sizes)),
-            first.jump,
-            (min(start[0] for start in starts), min(start[1] for start in starts)),
-        ),
-        "all",
-    )
+    field = geometry.union([field for field in fields if field is not None])
+    return (field, "all") if field is not None else (None, "n/a")
 
 
 def _error(message: str, layer_spec: LayerSpec, where: Where | None, ref: LayerRef) -> SpecError:

@@ -3,16 +3,22 @@
 For every layer: the output size worked out per axis, the parameters and MACs
 with the numbers substituted, and for a conv layer the course's "why
 convolutions" comparison with the fully connected layer that would map the
-same input volume to the same output volume. Pure text building; `render`
-lays the sections out as plain text or Markdown.
+same input volume to the same output volume. Pure text building; the
+`render.explain` module lays the sections out as plain text or Markdown.
+
+Each layer type and block type has its own handler, registered with `_explain`;
+a type without one is an error, never a generic sentence (a test walks the
+vocabulary to make sure none is missing).
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable, Sequence
+from functools import singledispatch
+from typing import Any, NamedTuple, TypeVar
 
 from cnncalc.engine import Row, Summary
-from cnncalc.geometry import formula
+from cnncalc.geometry import formula, span
 from cnncalc.layers import (
     Activation,
     AdaptiveAvgPool,
@@ -23,17 +29,16 @@ from cnncalc.layers import (
     Dropout,
     Flatten,
     GlobalAvgPool,
+    Layer,
     Pool,
-    Shape,
     Softmax,
     Upsample,
     ZeroPad,
-    by,
     group_count,
-    in_layout,
-    size_of,
 )
-from cnncalc.spec import Concat, Residual
+from cnncalc.layers.base import per_axis
+from cnncalc.model import Concat, Residual, Sequential
+from cnncalc.shapes import Shape, by, in_layout, size_of
 
 _FUNCTIONS = {
     "relu": "max(0, x)",
@@ -46,6 +51,8 @@ _FUNCTIONS = {
     "sigmoid": "1/(1 + e^−x)",
     "tanh": "tanh(x)",
 }
+# The course's names for the output sizes, per number of spatial axes.
+_SIZE_NAMES = {2: ("n_H", "n_W")}
 
 
 class Section(NamedTuple):
@@ -78,9 +85,10 @@ def explain(summary: Summary, layout: str = "hwc") -> list[Section]:
         Section("Input", (f"{dims(summary.input_shape, layout)} = {count(size, 'value')}",))
     ]
     for row in summary.flat():
-        section = _block(row, layout) if row.children else _layer(row, row.input_shape, layout)
+        heading, lines = _explain(row.layer, row, layout)
+        lines += [f"note: {note}" for note in row.notes]
         branch = f"{row.branch}: " if row.branch else ""
-        sections.append(Section(branch + section.heading, section.lines, row.depth))
+        sections.append(Section(branch + heading, tuple(lines), row.depth))
     total = (
         f"{summary.params:,} parameters ({summary.weights:,} weights + {summary.biases:,} "
         f"biases) and {summary.macs:,} MACs in all"
@@ -89,165 +97,88 @@ def explain(summary: Summary, layout: str = "hwc") -> list[Section]:
     return sections
 
 
-def _layer(row: Row, before: Shape, layout: str) -> Section:
-    layer = row.layer
-    lines: list[str]
-    if isinstance(layer, Conv):
-        lines = _conv(row, before, layout)
-        per_filter = before[-1] // group_count(layer, before[-1])
-        kind = "depthwise conv" if layer.depthwise else "conv"
-        heading = (
-            f"{row.name}: {kind}, {row.shape[-1]} filters of "
-            f"{layer.kernel[0]}×{layer.kernel[1]}×{per_filter}"
-        )
-    elif isinstance(layer, ConvTranspose):
-        heading = f"{row.name}: transposed conv, {layer.filters} filters"
-        lines = _transposed(row, layer, before, layout)
-    elif isinstance(layer, BatchNorm):
-        channels = before[-1]
-        heading = f"{row.name}: batch normalisation of {count(channels, 'channel')}"
-        lines = [
-            f"params = 2·{channels} = {row.params:,}, a scale and a shift per channel",
-            f"non-trainable = 2·{channels} = {row.buffers:,}, a running mean and variance",
-            "no MACs: at inference it folds into the layer before it",
-        ]
-    elif isinstance(layer, Dropout):
-        heading = f"{row.name}: dropout"
-        lines = ["zeroes a random share of the values while training; shape unchanged"]
-    elif isinstance(layer, GlobalAvgPool):
-        heading = f"{row.name}: global average pooling"
-        lines = [
-            f"the mean of each channel's {before[0]}×{before[1]} values: "
-            f"{dims(before, layout)} → {dims(row.shape, layout)}; no parameters"
-        ]
-    elif isinstance(layer, AdaptiveAvgPool):
-        heading = f"{row.name}: adaptive average pooling to {by(layer.output)}"
-        lines = [
-            f"window i spans ⌊i·{before[0]}/{row.shape[0]}⌋ to ⌈(i + 1)·{before[0]}/"
-            f"{row.shape[0]}⌉ rows, PyTorch's rule",
-            *_size_line(row, layout),
-            "no parameters",
-        ]
-    elif isinstance(layer, ZeroPad):
-        top, bottom, left, right = layer.padding
-        heading = f"{row.name}: zero padding"
-        lines = [
-            f"n_H = {before[0]} + {top} + {bottom} = {row.shape[0]}",
-            f"n_W = {before[1]} + {left} + {right} = {row.shape[1]}",
-            "no parameters",
-        ]
-    elif isinstance(layer, Upsample):
-        heading = f"{row.name}: nearest-neighbour upsampling"
-        lines = [
-            f"n_H = {before[0]}·{layer.factor[0]} = {row.shape[0]}",
-            f"n_W = {before[1]}·{layer.factor[1]} = {row.shape[1]}",
-            "no parameters",
-        ]
-    elif isinstance(layer, Pool):
-        mode = "max" if layer.mode == "max" else "average"
-        heading = f"{row.name}: {mode} pooling, {layer.kernel[0]}×{layer.kernel[1]} windows"
-        lines = [*_sizes(row, before), f"n_C = {before[-1]}, unchanged", *_size_line(row, layout)]
-        lines.append("no parameters: pooling computes a fixed function")
-    elif isinstance(layer, Dense) or (isinstance(layer, Softmax) and layer.units):
-        units = row.shape[0]
-        heading = (
-            f"{row.name}: fully connected, {count(units, 'unit')}"
-            if isinstance(layer, Dense)
-            else f"{row.name}: fully connected to {count(units, 'unit')}, then softmax"
-        )
-        lines = _dense(row, before, layout)
-    elif isinstance(layer, Flatten):
-        heading = f"{row.name}: the volume as one vector"
-        lines = [f"{dims(before, layout)} = {count(size_of(before), 'value')} in a row"]
-        lines.append("no parameters")
-    elif isinstance(layer, Softmax):
-        heading = f"{row.name}: softmax"
-        lines = [f"e^x / Σ e^x over {count(size_of(before), 'value')}; no parameters"]
-    else:
-        function = layer.function if isinstance(layer, Activation) else layer.kind
-        heading = f"{row.name}: element-wise {function}"
-        lines = [
-            f"{_FUNCTIONS.get(function, function)} on each of {count(row.size, 'value')}; "
-            "shape unchanged; no parameters"
-        ]
-    lines += [f"note: {note}" for note in row.notes]
-    return Section(heading, tuple(lines))
+def explains(layer_type: type[Layer]) -> bool:
+    """Whether `layer_type` has an explanation of its own."""
+    return _explain.dispatch(layer_type) is not _explain.dispatch(object)
 
 
-def _block(row: Row, layout: str) -> Section:
-    """A block's section: what it does with its layers; their own sections follow."""
-    block = row.layer
-    layers = count(len(row.children), "layer")
-    totals = f"params = {row.params:,} in its {layers}"
-    if row.buffers:
-        totals += f", and {row.buffers:,} non-trainable"
-    if isinstance(block, Residual):
-        main = [child for child in row.children if child.branch != "shortcut"]
-        shortcut = [child for child in row.children if child.branch == "shortcut"]
-        added = (
-            f"the shortcut's output {dims(shortcut[-1].shape, layout)}"
-            if shortcut
-            else f"the block's input {dims(row.input_shape, layout)}"
-        )
-        lines = [f"the layers' output {dims(main[-1].shape, layout)} + {added}"]
-        return Section(f"{row.name}: residual block", (*lines, totals))
-    if isinstance(block, Concat):
-        branches = [
-            [child for child in row.children if child.branch == f"branch {number}"]
-            for number in range(1, len(block.branches) + 1)
-        ]
-        channels = " + ".join(str(branch[-1].shape[-1]) for branch in branches)
-        lines = [f"joins {len(branches)} branches along the channels: {channels} = "
-                 f"{row.shape[-1]}, giving {dims(row.shape, layout)}"]  # fmt: skip
-        return Section(f"{row.name}: concatenation", (*lines, totals))
-    label = block.notation()
-    heading = f"{row.name}: {label}" if label else row.name
-    return Section(heading, (f"{layers} in a row, giving {dims(row.shape, layout)}", totals))
+_Explained = tuple[str, list[str]]  # the heading and the lines
+L = TypeVar("L", bound=Layer)
 
 
-def _sizes(row: Row, before: Shape) -> list[str]:
-    """n_H and n_W worked out, on one line when both axes are alike."""
+@singledispatch
+def _explain(layer: Layer, row: Row, layout: str) -> _Explained:
+    raise NotImplementedError(f"cnncalc explain has no handler for {type(layer).__name__}")
+
+
+def _handles(
+    *types: type[L],
+) -> Callable[[Callable[[L, Row, str], _Explained]], Callable[[L, Row, str], _Explained]]:
+    def register(handler: Callable[[L, Row, str], _Explained]) -> Any:
+        for layer_type in types:
+            _explain.register(layer_type, handler)
+        return handler
+
+    return register
+
+
+def _names(row: Row) -> Sequence[str]:
+    rank = len(row.input_shape) - 1
+    return _SIZE_NAMES.get(rank, tuple(f"n_{axis}" for axis in range(1, rank + 1)))
+
+
+def _sizes(row: Row, ceil: bool = False) -> list[str]:
+    """n_H and n_W worked out, on one line when every axis is alike."""
     assert row.window is not None and row.padding is not None
-    top, bottom, left, right = row.padding
-    kernel, stride = row.window.kernel, row.window.stride
-    ceil = isinstance(row.layer, Pool) and row.layer.ceil
-    height = formula(before[0], kernel[0], stride[0], top, bottom, ceil)
-    width = formula(before[1], kernel[1], stride[1], left, right, ceil)
-    if height == width:
-        return [f"n_H = n_W = {height}"]
-    return [f"n_H = {height}", f"n_W = {width}"]
+    before = row.input_shape
+    worked = [
+        formula(n, k, s, *side, ceil)
+        for n, k, s, side in zip(
+            before[:-1], row.window.kernel, row.window.stride, row.padding, strict=True
+        )
+    ]
+    names = _names(row)
+    if all(text == worked[0] for text in worked):
+        return [" = ".join(names) + f" = {worked[0]}"]
+    return [f"{name} = {text}" for name, text in zip(names, worked, strict=True)]
 
 
 def _size_line(row: Row, layout: str) -> list[str]:
     return [f"activation: {dims(row.shape, layout)} = {count(row.size, 'value')}"]
 
 
-def _conv(row: Row, before: Shape, layout: str) -> list[str]:
-    layer = row.layer
-    assert isinstance(layer, Conv)
-    f_h, f_w = layer.kernel
+@_handles(Conv)
+def _conv(layer: Conv, row: Row, layout: str) -> _Explained:
+    before = row.input_shape
+    kernel = per_axis(layer.kernel, before[:-1], "kernel")
     groups = group_count(layer, before[-1])
+    kind = "depthwise conv" if layer.depthwise else "conv"
+    heading = (
+        f"{row.name}: {kind}, {row.shape[-1]} filters of "
+        f"{'×'.join(map(str, kernel))}×{before[-1] // groups}"
+    )
     filters = row.shape[-1]
     c_in = f"{before[-1]}" if groups == 1 else f"({before[-1]}/{groups})"
-    per_filter = f"{f_h}·{f_w}·{c_in}"
+    per_filter = "·".join(map(str, kernel)) + f"·{c_in}"
     params = f"({per_filter} + 1)·{filters}" if layer.bias else f"{per_filter}·{filters}"
-    out_h, out_w, _ = row.shape
     n_in, n_out = size_of(before), row.size
     dense = n_in * n_out + n_out
     lines = []
-    if layer.dilation != (1, 1):
-        d = layer.dilation
-        covered = (d[0] * (f_h - 1) + 1, d[1] * (f_w - 1) + 1)
+    dilation = per_axis(layer.dilation, before[:-1], "dilation")
+    if any(d != 1 for d in dilation):
+        covered = [span(f, d) for f, d in zip(kernel, dilation, strict=True)]
         lines.append(
-            f"dilated by {by(d)}, the {f_h}×{f_w} kernel covers d(f − 1) + 1 = {by(covered)}"
+            f"dilated by {by(dilation)}, the {'×'.join(map(str, kernel))} kernel covers "
+            f"d(f − 1) + 1 = {by(covered)}"
         )
-    return [
+    out = "·".join(str(n) for n in row.shape[:-1])
+    return heading, [
         *lines,
-        *_sizes(row, before),
+        *_sizes(row),
         f"n_C = {filters}, the number of filters",
         *_size_line(row, layout),
         f"params = {params} = {row.params:,}",
-        f"MACs = {out_h}·{out_w}·{filters}·({per_filter}) = {row.macs:,}",
+        f"MACs = {out}·{filters}·({per_filter}) = {row.macs:,}",
         # The course's "why convolutions": the same mapping done by a dense layer.
         f"a fully connected layer from {dims(before, layout)} to {dims(row.shape, layout)} "
         f"would need {n_in:,}·{n_out:,} weights + {n_out:,} biases = {dense:,} parameters, "
@@ -255,34 +186,143 @@ def _conv(row: Row, before: Shape, layout: str) -> list[str]:
     ]
 
 
-def _transposed(row: Row, layer: ConvTranspose, before: Shape, layout: str) -> list[str]:
+@_handles(ConvTranspose)
+def _transposed(layer: ConvTranspose, row: Row, layout: str) -> _Explained:
+    before = row.input_shape
+    sizes = before[:-1]
+    kernel = per_axis(layer.kernel, sizes, "kernel")
+    stride = per_axis(layer.stride, sizes, "stride")
+    dilation = per_axis(layer.dilation, sizes, "dilation")
+    extra = per_axis(layer.output_padding, sizes, "output_padding")
+    sides = _transposed_sides(layer, len(sizes))
     lines = []
-    for axis, name in enumerate(("n_H", "n_W")):
-        n, f, s, d = before[axis], layer.kernel[axis], layer.stride[axis], layer.dilation[axis]
-        if layer.padding == "same":
+    for axis, name in enumerate(_names(row)):
+        n, f, s, d = sizes[axis], kernel[axis], stride[axis], dilation[axis]
+        if sides is None:
             lines.append(f"{name} = {n}·{s} = {row.shape[axis]} ('same', Keras's rule)")
             continue
-        padding = (0, 0, 0, 0) if layer.padding == "valid" else layer.padding
-        pair = padding[0:2] if axis == 0 else padding[2:4]
-        pad = f"2·{pair[0]}" if pair[0] == pair[1] else f"({pair[0]} + {pair[1]})"
+        first, second = sides[axis]
+        pad = f"2·{first}" if first == second else f"({first} + {second})"
         lines.append(
             f"{name} = {s}·({n} − 1) − {pad} + {d}·({f} − 1) + "
-            f"{layer.output_padding[axis]} + 1 = {row.shape[axis]}"
+            f"{extra[axis]} + 1 = {row.shape[axis]}"
         )
     c_in = before[-1]
     groups = group_count(layer, c_in)
-    per_filter = f"{layer.kernel[0]}·{layer.kernel[1]}·{c_in}"
+    per_filter = "·".join(map(str, kernel)) + f"·{c_in}"
     out = f"{layer.filters}" if groups == 1 else f"({layer.filters}/{groups})"
     params = f"{per_filter}·{out}" + (f" + {layer.filters}" if layer.bias else "")
-    return [
+    inputs = "·".join(map(str, sizes))
+    return f"{row.name}: transposed conv, {layer.filters} filters", [
         *lines,
         *_size_line(row, layout),
         f"params = {params} = {row.params:,}",
-        f"MACs = {before[0]}·{before[1]}·{per_filter}·{out} = {row.macs:,}",
+        f"MACs = {inputs}·{per_filter}·{out} = {row.macs:,}",
     ]
 
 
-def _dense(row: Row, before: Shape, layout: str) -> list[str]:
+def _transposed_sides(layer: ConvTranspose, rank: int) -> tuple[tuple[int, int], ...] | None:
+    """The padding per axis as given, or None for 'same'."""
+    if layer.padding == "same":
+        return None
+    if layer.padding == "valid":
+        return ((0, 0),) * rank
+    if isinstance(layer.padding, int):
+        return ((layer.padding, layer.padding),) * rank
+    assert not isinstance(layer.padding, str)
+    return layer.padding
+
+
+@_handles(BatchNorm)
+def _batchnorm(layer: BatchNorm, row: Row, layout: str) -> _Explained:
+    channels = row.input_shape[-1]
+    return f"{row.name}: batch normalisation of {count(channels, 'channel')}", [
+        f"params = 2·{channels} = {row.params:,}, a scale and a shift per channel",
+        f"non-trainable = 2·{channels} = {row.buffers:,}, a running mean and variance",
+        "no MACs: at inference it folds into the layer before it",
+    ]
+
+
+@_handles(Dropout)
+def _dropout(layer: Dropout, row: Row, layout: str) -> _Explained:
+    return f"{row.name}: dropout", [
+        "zeroes a random share of the values while training; shape unchanged"
+    ]
+
+
+@_handles(GlobalAvgPool)
+def _global_pool(layer: GlobalAvgPool, row: Row, layout: str) -> _Explained:
+    before = row.input_shape
+    return f"{row.name}: global average pooling", [
+        f"the mean of each channel's {'×'.join(map(str, before[:-1]))} values: "
+        f"{dims(before, layout)} → {dims(row.shape, layout)}; no parameters"
+    ]
+
+
+@_handles(AdaptiveAvgPool)
+def _adaptive_pool(layer: AdaptiveAvgPool, row: Row, layout: str) -> _Explained:
+    n, out = row.input_shape[0], row.shape[0]
+    return f"{row.name}: adaptive average pooling to {by(layer.output)}", [
+        f"window i spans ⌊i·{n}/{out}⌋ to ⌈(i + 1)·{n}/{out}⌉ rows, PyTorch's rule",
+        *_size_line(row, layout),
+        "no parameters",
+    ]
+
+
+@_handles(ZeroPad)
+def _zeropad(layer: ZeroPad, row: Row, layout: str) -> _Explained:
+    assert row.padding is not None
+    lines = [
+        f"{name} = {n} + {first} + {second} = {out}"
+        for name, n, (first, second), out in zip(
+            _names(row), row.input_shape[:-1], row.padding, row.shape[:-1], strict=True
+        )
+    ]
+    return f"{row.name}: zero padding", [*lines, "no parameters"]
+
+
+@_handles(Upsample)
+def _upsample(layer: Upsample, row: Row, layout: str) -> _Explained:
+    factor = per_axis(layer.factor, row.input_shape[:-1], "factor")
+    lines = [
+        f"{name} = {n}·{f} = {out}"
+        for name, n, f, out in zip(
+            _names(row), row.input_shape[:-1], factor, row.shape[:-1], strict=True
+        )
+    ]
+    return f"{row.name}: nearest-neighbour upsampling", [*lines, "no parameters"]
+
+
+@_handles(Pool)
+def _pool(layer: Pool, row: Row, layout: str) -> _Explained:
+    mode = "max" if layer.mode == "max" else "average"
+    kernel = per_axis(layer.kernel, row.input_shape[:-1], "kernel")
+    return f"{row.name}: {mode} pooling, {'×'.join(map(str, kernel))} windows", [
+        *_sizes(row, layer.ceil),
+        f"n_C = {row.input_shape[-1]}, unchanged",
+        *_size_line(row, layout),
+        "no parameters: pooling computes a fixed function",
+    ]
+
+
+@_handles(Dense)
+def _dense(layer: Dense, row: Row, layout: str) -> _Explained:
+    return f"{row.name}: fully connected, {count(row.shape[0], 'unit')}", _fully_connected(
+        row, layout
+    )
+
+
+@_handles(Softmax)
+def _softmax(layer: Softmax, row: Row, layout: str) -> _Explained:
+    if layer.units:
+        heading = f"{row.name}: fully connected to {count(row.shape[0], 'unit')}, then softmax"
+        return heading, _fully_connected(row, layout)
+    values = count(size_of(row.input_shape), "value")
+    return f"{row.name}: softmax", [f"e^x / Σ e^x over {values}; no parameters"]
+
+
+def _fully_connected(row: Row, layout: str) -> list[str]:
+    before = row.input_shape
     n_in, units = size_of(before), row.shape[0]
     lines = []
     if len(before) > 1:
@@ -291,3 +331,62 @@ def _dense(row: Row, before: Shape, layout: str) -> list[str]:
     lines.append(f"params = {params} = {row.params:,}")
     lines.append(f"MACs = {n_in:,}·{units:,} = {row.macs:,}")
     return lines
+
+
+@_handles(Flatten)
+def _flatten(layer: Flatten, row: Row, layout: str) -> _Explained:
+    before = row.input_shape
+    return f"{row.name}: the volume as one vector", [
+        f"{dims(before, layout)} = {count(size_of(before), 'value')} in a row",
+        "no parameters",
+    ]
+
+
+@_handles(Activation)
+def _activation(layer: Activation, row: Row, layout: str) -> _Explained:
+    function = layer.function
+    return f"{row.name}: element-wise {function}", [
+        f"{_FUNCTIONS.get(function, function)} on each of {count(row.size, 'value')}; "
+        "shape unchanged; no parameters"
+    ]
+
+
+def _totals(row: Row) -> str:
+    totals = f"params = {row.params:,} in its {count(len(row.children), 'layer')}"
+    if row.buffers:
+        totals += f", and {row.buffers:,} non-trainable"
+    return totals
+
+
+@_handles(Residual)
+def _residual(block: Residual, row: Row, layout: str) -> _Explained:
+    (main,) = row.part("layers")
+    shortcut = row.part("shortcut")
+    added = (
+        f"the shortcut's output {dims(shortcut[0].rows[-1].shape, layout)}"
+        if shortcut
+        else f"the block's input {dims(row.input_shape, layout)}"
+    )
+    return f"{row.name}: residual block", [
+        f"the layers' output {dims(main.rows[-1].shape, layout)} + {added}",
+        _totals(row),
+    ]
+
+
+@_handles(Concat)
+def _concat(block: Concat, row: Row, layout: str) -> _Explained:
+    branches = row.part("branch")
+    channels = " + ".join(str(branch.rows[-1].shape[-1]) for branch in branches)
+    return f"{row.name}: concatenation", [
+        f"joins {len(branches)} branches along the channels: {channels} = "
+        f"{row.shape[-1]}, giving {dims(row.shape, layout)}",
+        _totals(row),
+    ]
+
+
+@_handles(Sequential)
+def _sequential(block: Sequential, row: Row, layout: str) -> _Explained:
+    label = block.notation()
+    heading = f"{row.name}: {label}" if label else row.name
+    layers = count(len(row.children), "layer")
+    return heading, [f"{layers} in a row, giving {dims(row.shape, layout)}", _totals(row)]

@@ -1,12 +1,19 @@
-"""The arithmetic of sliding windows, in integers only: output sizes, padding
-and receptive fields.
+"""The arithmetic of sliding windows, one axis at a time, in integers only.
 
-One formula per axis, floor((n + p_before + p_after - f) / s) + 1, shared by the
-dimension engine and the reference convolver so that both agree to the pixel.
+Every per-axis rule of cnncalc lives here and nowhere else: the output size
+⌊(n + p_before + p_after − k)/s⌋ + 1 and its ceil mode, the span of a dilated
+kernel, the size of a transposed convolution, TensorFlow's 'same' padding,
+PyTorch's limit on pooling padding, whether a kernel fits, what the floor
+leaves unused, and the receptive field. The dimension engine, `cnncalc size`
+and the reference convolver all call these, so all three agree to the pixel.
+
+Nothing here knows how many axes a tensor has: sizes are tuples of any length,
+and padding is a (before, after) pair per axis.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
 if TYPE_CHECKING:
@@ -14,79 +21,118 @@ if TYPE_CHECKING:
 
 # Type aliases written as strings: building Literal[...] | tuple at import costs
 # startup for what only the type checker reads.
-Pair: TypeAlias = "tuple[int, int]"
-Padding4: TypeAlias = "tuple[int, int, int, int]"  # top, bottom, left, right
-PaddingSpec: TypeAlias = "Literal['same', 'valid'] | Padding4"
+Sizes: TypeAlias = "tuple[int, ...]"  # one number per spatial axis
+Sides: TypeAlias = "tuple[tuple[int, int], ...]"  # (before, after) per axis
+# Padding as a spec gives it: a rule, one number for every side, or per axis.
+Padding: TypeAlias = "Literal['same', 'valid'] | int | Sides"
 
 
-def output_size(n: int, f: int, s: int, before: int = 0, after: int = 0) -> int:
-    """Output length of one axis; the caller has checked that f fits."""
-    return (n + before + after - f) // s + 1
+def span(f: int, d: int = 1) -> int:
+    """The rows a kernel of f taps spaced d apart covers: d(f − 1) + 1."""
+    return d * (f - 1) + 1
 
 
-def ceil_output_size(n: int, f: int, s: int, before: int = 0, after: int = 0) -> int:
-    """PyTorch's ceil_mode: ⌈(n + p − f)/s⌉ + 1, less one if the last window would start
+def output_size(n: int, k: int, s: int, before: int = 0, after: int = 0) -> int:
+    """Output length of one axis for a window spanning k; the caller has checked that k fits."""
+    return (n + before + after - k) // s + 1
+
+
+def ceil_output_size(n: int, k: int, s: int, before: int = 0, after: int = 0) -> int:
+    """PyTorch's ceil_mode: ⌈(n + p − k)/s⌉ + 1, less one if the last window would start
     past the input and its leading padding."""
-    out = -(-(n + before + after - f) // s) + 1
+    out = -(-(n + before + after - k) // s) + 1
     return out - 1 if (out - 1) * s >= n + before else out
 
 
-def formula(n: int, f: int, s: int, before: int = 0, after: int = 0, ceil: bool = False) -> str:
-    """The output size worked out in the course's notation: ⌊(32 + 2·0 − 5)/1⌋ + 1 = 28."""
-    padding = f"2·{before}" if before == after else f"{before} + {after}"
-    body = f"({n} + {padding} − {f})/{s}"
-    if not ceil:
-        return f"⌊{body}⌋ + 1 = {output_size(n, f, s, before, after)}"
-    out = ceil_output_size(n, f, s, before, after)
-    text = f"⌈{body}⌉ + 1 = {-(-(n + before + after - f) // s) + 1}"
-    if out != -(-(n + before + after - f) // s) + 1:
-        text += f", less the window that would start in the padding: {out}"
-    return text
+def transposed_size(
+    n: int, f: int, s: int, before: int = 0, after: int = 0, d: int = 1, extra: int = 0
+) -> int:
+    """A transposed convolution's output (PyTorch's ConvTranspose):
+    s(n − 1) − p_before − p_after + d(f − 1) + output_padding + 1."""
+    return s * (n - 1) - before - after + span(f, d) + extra
 
 
-def same_padding(n: int, f: int, s: int) -> tuple[int, int]:
+def transposed_same_size(n: int, s: int) -> int:
+    """A transposed convolution's output with 'same' padding: n·s, Keras's rule."""
+    return n * s
+
+
+def output_padding_allowed(extra: int, s: int, d: int = 1) -> bool:
+    """PyTorch's rule: the output padding must be smaller than the stride or the dilation."""
+    return extra < max(s, d)
+
+
+def padded_size(n: int, before: int = 0, after: int = 0) -> int:
+    return n + before + after
+
+
+def fits(n: int, k: int, before: int = 0, after: int = 0) -> bool:
+    """Whether a window spanning k fits in the padded input at least once."""
+    return k <= padded_size(n, before, after)
+
+
+def pool_padding_limit(f: int) -> int:
+    """The most padding PyTorch lets a pooling layer have on a side: ⌊f/2⌋.
+
+    PyTorch checks the kernel as given (kW/2 >= padW), even when dilated, so
+    that no window can hold nothing but padding.
+    """
+    return f // 2
+
+
+def same_padding(n: int, k: int, s: int) -> tuple[int, int]:
     """TensorFlow's 'same' padding of one axis: (before, after).
 
-    With stride 1 and an odd kernel this is (f-1)/2 on each side, the course's
+    With stride 1 and an odd kernel this is (k−1)/2 on each side, the course's
     rule; otherwise the odd pixel goes after (bottom or right).
     """
     out = -(-n // s)  # ceil(n / s) without a float
-    total = max((out - 1) * s + f - n, 0)
+    total = max((out - 1) * s + k - n, 0)
     return total // 2, total - total // 2
 
 
-def resolve_padding(spec: PaddingSpec, size: Pair, kernel: Pair, stride: Pair) -> Padding4:
-    """Padding on each side for an input of `size` (height, width)."""
-    if spec == "valid":
-        return (0, 0, 0, 0)
-    if spec == "same":
-        top, bottom = same_padding(size[0], kernel[0], stride[0])
-        left, right = same_padding(size[1], kernel[1], stride[1])
-        return (top, bottom, left, right)
-    return spec
+def resolve_padding(padding: Padding, sizes: Sizes, spans: Sizes, strides: Sizes) -> Sides:
+    """(before, after) on each axis of an input of `sizes`, for windows spanning `spans`."""
+    if padding == "valid":
+        return ((0, 0),) * len(sizes)
+    if padding == "same":
+        return tuple(same_padding(*axis) for axis in zip(sizes, spans, strides, strict=True))
+    if isinstance(padding, int):
+        return ((padding, padding),) * len(sizes)
+    assert not isinstance(padding, str)
+    return padding
 
 
-def unused(n: int, f: int, s: int, before: int, after: int) -> int:
+def unused(n: int, k: int, s: int, before: int = 0, after: int = 0) -> int:
     """How many input rows (or columns) at the end no window ever covers.
 
-    The floor in the output formula drops the last (n + p - f) mod s positions;
+    The floor in the output formula drops the last (n + p − k) mod s positions;
     those that fall in the padding cost nothing, the rest are real pixels.
     """
-    leftover = (n + before + after - f) % s
+    leftover = (n + before + after - k) % s
     return max(0, leftover - after)
 
 
-def is_symmetric(padding: Padding4) -> bool:
-    top, bottom, left, right = padding
-    return top == bottom and left == right
+def formula(n: int, k: int, s: int, before: int = 0, after: int = 0, ceil: bool = False) -> str:
+    """The output size worked out in the course's notation: ⌊(32 + 2·0 − 5)/1⌋ + 1 = 28."""
+    padding = f"2·{before}" if before == after else f"{before} + {after}"
+    body = f"({n} + {padding} − {k})/{s}"
+    if not ceil:
+        return f"⌊{body}⌋ + 1 = {output_size(n, k, s, before, after)}"
+    rounded_up = -(-(n + before + after - k) // s) + 1
+    text = f"⌈{body}⌉ + 1 = {rounded_up}"
+    out = ceil_output_size(n, k, s, before, after)
+    if out != rounded_up:
+        text += f", less the window that would start in the padding: {out}"
+    return text
 
 
 class Window(NamedTuple):
     """How a sliding layer covers its input, per axis: what the receptive field needs."""
 
-    kernel: Pair  # as it covers the input (a dilated kernel's effective size)
-    stride: Pair
-    before: Pair  # padding before the first row and before the first column
+    kernel: Sizes  # as it covers the input (a dilated kernel's span)
+    stride: Sizes
+    before: Sizes  # padding before the first position of each axis
 
 
 class Field(NamedTuple):
@@ -94,24 +140,38 @@ class Field(NamedTuple):
 
     `size` is how many input rows (columns) it sees, `jump` how far apart in the
     input two neighbouring units of this layer are, and `start` the input
-    coordinate where the field of unit (0, 0) begins: negative when it reaches
-    into the padding.
+    coordinate where the field of the first unit begins: negative when it
+    reaches into the padding.
     """
 
-    size: Pair
-    jump: Pair
-    start: Pair
+    size: Sizes
+    jump: Sizes
+    start: Sizes
 
 
-INPUT_FIELD = Field((1, 1), (1, 1), (0, 0))
+def input_field(rank: int) -> Field:
+    """The field of the input itself: each unit sees itself."""
+    return Field((1,) * rank, (1,) * rank, (0,) * rank)
 
 
 def grow(field: Field, window: Window) -> Field:
-    """The field after one more sliding layer: r + (f − 1)·j, j·s, start − p·j."""
-    (r_h, r_w), (j_h, j_w), (a_h, a_w) = field
-    (f_h, f_w), (s_h, s_w), (p_h, p_w) = window
+    """The field after one more sliding layer: r + (k − 1)·j, j·s, start − p·j."""
+    axes = list(zip(*field, *window, strict=True))
     return Field(
-        (r_h + (f_h - 1) * j_h, r_w + (f_w - 1) * j_w),
-        (j_h * s_h, j_w * s_w),
-        (a_h - p_h * j_h, a_w - p_w * j_w),
+        tuple(r + (k - 1) * j for r, j, _, k, _, _ in axes),
+        tuple(j * s for _, j, _, _, s, _ in axes),
+        tuple(a - p * j for _, j, a, _, _, p in axes),
+    )
+
+
+def union(fields: Sequence[Field]) -> Field | None:
+    """The field of a sum or a concatenation: what any branch sees; None when the
+    branches step differently, so that no single field describes them."""
+    first = fields[0]
+    if any(field.jump != first.jump for field in fields):
+        return None
+    return Field(
+        tuple(max(sizes) for sizes in zip(*(field.size for field in fields), strict=True)),
+        first.jump,
+        tuple(min(starts) for starts in zip(*(field.start for field in fields), strict=True)),
     )

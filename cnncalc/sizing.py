@@ -13,25 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from cnncalc import geometry
 from cnncalc.errors import SpecError
-from cnncalc.geometry import PaddingSpec, Pair, output_size, same_padding, unused
+from cnncalc.geometry import Padding, Sizes, output_size, same_padding, span, unused
 
 # How one axis is padded: TensorFlow's rule, none, or (before, after) as given.
 AxisPadding = Literal["same", "valid"] | tuple[int, int]
-
-
-def effective_kernel(f: int, d: int) -> int:
-    """The rows a kernel spans with dilation d: d(f − 1) + 1 (f itself when d = 1)."""
-    return d * (f - 1) + 1
-
-
-def pool_limit(f: int) -> int:
-    """The most padding PyTorch lets a pooling layer have on a side: ⌊f/2⌋.
-
-    PyTorch checks the kernel as given (kW/2 >= padW), even when dilated, so
-    that no window can hold nothing but padding.
-    """
-    return f // 2
 
 
 def _where(axis: str | None) -> str:
@@ -58,7 +45,7 @@ class Size:
 
     @property
     def kernel(self) -> int:
-        return effective_kernel(self.f, self.dilation)
+        return span(self.f, self.dilation)
 
     @property
     def leftover(self) -> int:
@@ -96,7 +83,7 @@ class Solved:
 
     @property
     def kernel(self) -> int:
-        return effective_kernel(self.f, self.dilation)
+        return span(self.f, self.dilation)
 
     @property
     def count(self) -> int:
@@ -114,7 +101,7 @@ class Solved:
 def _check_pool_padding(
     f: int, before: int, after: int, rule: str | None, axis: str | None
 ) -> None:
-    limit = pool_limit(f)
+    limit = geometry.pool_padding_limit(f)
     if max(before, after) > limit:
         chosen = f" ('{rule}' chose {before} before, {after} after)" if rule else ""
         raise SpecError(
@@ -125,9 +112,9 @@ def _check_pool_padding(
 
 
 def _fits(n: int, k: int, before: int, after: int, dilated: bool, axis: str | None) -> None:
-    padded = n + before + after
-    if k > padded:
+    if not geometry.fits(n, k, before, after):
         what = " (dilated)" if dilated else ""
+        padded = geometry.padded_size(n, before, after)
         raise SpecError(f"{_where(axis)}kernel {k}{what} is larger than the padded input {padded}")
 
 
@@ -146,7 +133,7 @@ def forward(
     PyTorch). 'same' is TensorFlow's rule for the dilated kernel's span.
     """
     stride = s if s is not None else (f if pool else 1)
-    k = effective_kernel(f, dilation)
+    k = span(f, dilation)
     if padding == "same":
         before, after = same_padding(n, k, stride)
     elif padding == "valid":
@@ -186,22 +173,21 @@ def transposed(
     PyTorch's ConvTranspose2d: s(n − 1) − 2p + d(f − 1) + output_padding + 1;
     'same' is Keras's rule, n·s, and 'valid' is p = 0.
     """
-    if output_padding >= max(s, dilation):
+    if not geometry.output_padding_allowed(output_padding, s, dilation):
         raise SpecError(
             f"{_where(axis)}output padding {output_padding} must be smaller than the stride "
             f"{s} or the dilation {dilation} (PyTorch's rule)"
         )
     rule = padding if isinstance(padding, str) else None
     if padding == "same":
-        before, after, output = 0, 0, n * s
+        before, after, output = 0, 0, geometry.transposed_same_size(n, s)
     else:
         before, after = (0, 0) if padding == "valid" else padding
-        k = effective_kernel(f, dilation)
-        output = s * (n - 1) + k - before - after + output_padding
+        output = geometry.transposed_size(n, f, s, before, after, dilation, output_padding)
     if output < 1:
         raise SpecError(
             f"{_where(axis)}the padding leaves no output: "
-            f"{s}·({n} − 1) + {effective_kernel(f, dilation)} − {before} − {after}"
+            f"{s}·({n} − 1) + {span(f, dilation)} − {before} − {after}"
             f" + {output_padding} = {output}"
         )
     return Size(
@@ -233,8 +219,8 @@ def solve_padding(
     ⌊(n + 2p − k)/s⌋ + 1 = w exactly when s(w − 1) ≤ n + 2p − k ≤ sw − 1, so
     the answers are the p with 2p between those bounds less n − k.
     """
-    k = effective_kernel(f, dilation)
-    high = pool_limit(f) if pool else k - 1
+    k = span(f, dilation)
+    high = geometry.pool_padding_limit(f) if pool else k - 1
     result = Solved("padding", n, f, wanted, 0, high, s=s, dilation=dilation, pool=pool)
     least = s * (wanted - 1) + k - n  # the least 2p (or total padding) that gives `wanted`
     most = s * wanted - 1 + k - n  # the most
@@ -271,7 +257,7 @@ def solve_stride(
     D = n + p − k, ⌊D/s⌋ + 1 = w exactly when D/w < s ≤ D/(w − 1).
     """
     before, after = padding
-    k = effective_kernel(f, dilation)
+    k = span(f, dilation)
     if pool:
         _check_pool_padding(f, before, after, None, axis)
     _fits(n, k, before, after, dilation != 1, axis)
@@ -295,51 +281,55 @@ def solve_stride(
     return result
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Question:
     """`cnncalc size`'s question, each size per axis (height, width)."""
 
-    n: Pair
-    f: Pair
-    s: Pair | None = None  # None: 1, or the kernel for pooling
-    padding: PaddingSpec | None = None  # None: 0, or the unknown when solving
-    dilation: Pair = (1, 1)
+    n: Sizes
+    f: Sizes
+    s: Sizes | None = None  # None: 1, or the kernel for pooling
+    padding: Padding | None = None  # None: 0, or the unknown when solving
+    dilation: Sizes | None = None  # None: 1
     pool: bool = False
     transposed: bool = False
-    output_padding: Pair = (0, 0)
-    out: Pair | None = None  # the wanted output: solve for `solve`
+    output_padding: Sizes | None = None  # None: 0
+    out: Sizes | None = None  # the wanted output: solve for `solve`
     solve: Literal["padding", "stride"] = "padding"
 
 
 Answer = Size | Solved
-AXES = ("height", "width")
+AXES = {2: ("height", "width")}
 
 
-def _axis_padding(padding: PaddingSpec | None, axis: int) -> AxisPadding | None:
+def _axis_padding(padding: Padding | None, axis: int) -> AxisPadding | None:
     if padding is None or isinstance(padding, str):
         return padding
-    return (padding[0], padding[1]) if axis == 0 else (padding[2], padding[3])
+    if isinstance(padding, int):
+        return (padding, padding)
+    return padding[axis]
 
 
 def answer(question: Question) -> list[tuple[str | None, Answer]]:
-    """The answer per axis: one, unlabelled, when both axes ask the same."""
+    """The answer per axis: one, unlabelled, when every axis asks the same."""
     q = question
+    rank = len(q.n)
     asked = []
-    for axis in (0, 1):
+    for axis in range(rank):
         asked.append(
             (
                 q.n[axis],
                 q.f[axis],
                 q.s[axis] if q.s else None,
                 _axis_padding(q.padding, axis),
-                q.dilation[axis],
-                q.output_padding[axis],
+                q.dilation[axis] if q.dilation else 1,
+                q.output_padding[axis] if q.output_padding else 0,
                 q.out[axis] if q.out else None,
             )
         )
-    if asked[0] == asked[1]:
+    if all(question == asked[0] for question in asked):
         return [(None, _one(q, *asked[0], axis=None))]
-    return [(name, _one(q, *values, axis=name)) for name, values in zip(AXES, asked, strict=True)]
+    names = AXES.get(rank, tuple(f"axis {number}" for number in range(1, rank + 1)))
+    return [(name, _one(q, *values, axis=name)) for name, values in zip(names, asked, strict=True)]
 
 
 def _one(

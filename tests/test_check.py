@@ -149,12 +149,16 @@ def test_github_annotations(run, tree, monkeypatch):
 
 def test_github_escapes_properties():
     """Commas and colons in a file name would end a property: they are escaped."""
+    import io
+
     from cnncalc.check import FileResult
     from cnncalc.errors import Diagnostic, Where
-    from cnncalc.render import check_github
+    from cnncalc.render.check import github_report
 
     problem = Diagnostic("50% off\nnext", Where("a,b:c.yaml", 1, 2))
-    assert check_github([FileResult("a,b:c.yaml", (problem,))]).splitlines()[0] == (
+    out = io.StringIO()
+    github_report([FileResult("a,b:c.yaml", (problem,))], out)
+    assert out.getvalue().splitlines()[0] == (
         "::error file=a%2Cb%3Ac.yaml,line=1,col=2,title=cnncalc check::50%25 off%0Anext"
     )
 

@@ -520,7 +520,7 @@ def test_table_warns_of_unmet_expectations(run, tmp_path):
 
 def test_list_layers_names_every_type_and_key(run):
     """`cnncalc list --layers` lists each layer type with its keys."""
-    from cnncalc.layers import LAYER_TYPES
+    from cnncalc.spec.vocabulary import LAYER_TYPES
 
     output = run("list", "--layers").stdout
     for kind in LAYER_TYPES.values():

@@ -45,9 +45,9 @@ def grid(result: convolve.Result, channel: int = 0):
     return result.output[channel]
 
 
-def reference(image, filt, stride=(1, 1), pad=(0, 0, 0, 0)):
+def reference(image, filt, stride=(1, 1), pad=((0, 0), (0, 0))):
     """A naive cross-correlation: build the padded image, then sum each window."""
-    top, bottom, left, right = pad
+    (top, bottom), (left, right) = pad
     depth, h, w = len(image), len(image[0]), len(image[0][0])
     padded = [[[0] * (w + left + right) for _ in range(h + top + bottom)] for _ in range(depth)]
     for c in range(depth):
@@ -112,7 +112,7 @@ def test_course_bright_right_edge():
 
 def test_course_padding_one_keeps_6x6():
     """Padding 1: (6 + 2·1 − 3)/1 + 1 = 6, so the output stays 6×6."""
-    result = conv(COURSE_IMAGE, "vertical", padding=(1, 1, 1, 1))
+    result = conv(COURSE_IMAGE, "vertical", padding=1)
     assert result.shape == (6, 6, 1)
     assert result.height.formula() == "⌊(6 + 2·1 − 3)/1⌋ + 1 = 6"
     # Top-left: the window's first column is padding (weight 1), the second column
@@ -196,7 +196,7 @@ def test_stride_leaves_last_row_unused_note():
 
 def test_padding_sums_the_whole_image():
     """A 3×3 filter of ones with padding 1 on a 2×2 image sees all four values everywhere."""
-    result = conv("1 2; 3 4", "1 1 1; 1 1 1; 1 1 1", padding=(1, 1, 1, 1))
+    result = conv("1 2; 3 4", "1 1 1; 1 1 1; 1 1 1", padding=1)
     assert grid(result) == ((10, 10), (10, 10))
 
 
@@ -204,7 +204,7 @@ def test_same_padding_asymmetric_with_stride_two():
     """'same' on 4×4, 3×3, stride 2: TensorFlow pads 0 top and 1 bottom (and left/right)."""
     image = "1 2 3 4; 5 6 7 8; 9 10 11 12; 13 14 15 16"
     result = conv(image, "1 1 1; 1 1 1; 1 1 1", stride=(2, 2), padding="same")
-    assert result.padding == (0, 1, 0, 1)
+    assert result.padding == ((0, 1), (0, 1))
     assert grid(result) == (
         (1 + 2 + 3 + 5 + 6 + 7 + 9 + 10 + 11, 3 + 4 + 7 + 8 + 11 + 12),
         (9 + 10 + 11 + 13 + 14 + 15, 11 + 12 + 15 + 16),
@@ -250,7 +250,7 @@ def test_multichannel_explain_sums_channels():
 
 def test_explain_with_padding_bias_relu():
     """A padded corner: zeros in the window; then the bias and ReLU steps."""
-    result = conv("1 2; 3 4", "1 1; 1 1", padding=(1, 1, 1, 1), bias=[-3], relu=True)
+    result = conv("1 2; 3 4", "1 1; 1 1", padding=1, bias=[-3], relu=True)
     (explanation,) = result.explain(1, 1)
     assert "padding" in explanation.lines[0]
     assert "0×1 + 0×1 + 0×1 + 1×1 = 1" in explanation.lines[-3]
@@ -332,13 +332,13 @@ def test_pool_explain_max_and_average():
 
 def test_average_pool_counts_padded_zeros():
     """Padding 1, f=2, s=2: each window holds one real value and three zeros, so v/4."""
-    result = convolve.pool(vol("4 8; 12 16"), (2, 2), padding=(1, 1, 1, 1), mode="avg")
+    result = convolve.pool(vol("4 8; 12 16"), (2, 2), padding=1, mode="avg")
     assert grid(result) == ((4 // 4, 8 // 4), (12 // 4, 16 // 4))
 
 
 def test_average_pool_non_terminating():
     """Padding 1, f=3, s=1 on 1 2; 3 4: every window sums 10 over 9 cells, 10/9 exactly."""
-    result = convolve.pool(vol("1 2; 3 4"), (3, 3), stride=(1, 1), padding=(1, 1, 1, 1), mode="avg")
+    result = convolve.pool(vol("1 2; 3 4"), (3, 3), stride=(1, 1), padding=1, mode="avg")
     assert grid(result) == ((Fraction(10, 9),) * 2,) * 2
     (explanation,) = result.explain(1, 1)
     assert "= 10/9 ≈ 1.11111" in explanation.lines[-1]
@@ -347,7 +347,7 @@ def test_average_pool_non_terminating():
 
 def test_max_pool_padding_never_wins():
     """All-negative input with padding 1: the maxima are the values, not the padding's 0."""
-    result = convolve.pool(vol("-1 -2; -3 -4"), (2, 2), padding=(1, 1, 1, 1))
+    result = convolve.pool(vol("-1 -2; -3 -4"), (2, 2), padding=1)
     assert grid(result) == ((-1, -2), (-3, -4))
     (explanation,) = result.explain(1, 1)
     assert "max(−1) = −1" in explanation.lines[-1]
@@ -478,7 +478,7 @@ def test_filter_larger_than_padded_input():
 
 def test_filter_fits_once_padded():
     """The same 3×3 filter fits with padding 1: (2 + 2 − 3)/1 + 1 = 2."""
-    assert conv("1 2; 3 4", "vertical", padding=(1, 1, 1, 1)).shape == (2, 2, 1)
+    assert conv("1 2; 3 4", "vertical", padding=1).shape == (2, 2, 1)
 
 
 def test_channel_counts_differ():
@@ -511,19 +511,19 @@ def test_wrong_number_of_biases():
 def test_pool_padding_more_than_half_the_kernel():
     """Pooling padding above half the kernel (PyTorch's rule) would allow an all-padding window."""
     with pytest.raises(SpecError, match="more than half the kernel"):
-        convolve.pool(vol("1 2; 3 4"), (3, 3), padding=(2, 2, 2, 2))
+        convolve.pool(vol("1 2; 3 4"), (3, 3), padding=2)
 
 
 def test_guard_refuses_huge_work_quickly():
     """Padding 10⁴ around a 1×1 input would need 20001²·9 multiply-adds: refused, not run."""
     with pytest.raises(SpecError, match="more than the limit of 100,000,000"):
-        conv("1", "vertical", padding=(10_000,) * 4)
+        conv("1", "vertical", padding=10_000)
     assert convolve.MAX_WORK < 20_001**2 * 9
 
 
 def test_huge_padding_with_huge_stride_is_cheap():
     """Padding 10⁵ with stride 10⁵ gives a 3×3 output; the padding is never built."""
-    result = conv("1 2; 3 4", "1 1; 1 1", padding=(100_000,) * 4, stride=(100_000, 100_000))
+    result = conv("1 2; 3 4", "1 1; 1 1", padding=100_000, stride=(100_000, 100_000))
     assert grid(result) == ((0, 0, 0), (0, 10, 0), (0, 0, 0))
 
 
@@ -537,9 +537,9 @@ def cases(draw):
     depth = draw(st.integers(1, 3))
     h, w = draw(st.integers(1, 6)), draw(st.integers(1, 6))
     kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    pad = tuple(draw(st.integers(0, 2)) for _ in range(4))
-    if kh > h + pad[0] + pad[1] or kw > w + pad[2] + pad[3]:
-        pad = (kh, kh, kw, kw)
+    pad = tuple((draw(st.integers(0, 2)), draw(st.integers(0, 2))) for _ in range(2))
+    if kh > h + sum(pad[0]) or kw > w + sum(pad[1]):
+        pad = ((kh, kh), (kw, kw))
     image = [[[draw(small) for _ in range(w)] for _ in range(h)] for _ in range(depth)]
     filt = [[[draw(small) for _ in range(kw)] for _ in range(kh)] for _ in range(depth)]
     stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))

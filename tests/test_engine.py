@@ -149,7 +149,7 @@ def test_same_padding_stride_one_odd_kernel_is_symmetric():
     """'same' with s=1 and odd f pads (f-1)/2 per side and keeps the size, warning-free."""
     summary = inline((28, 28, 3), "conv:4,5,1,same")
     assert summary.rows[0].shape == (28, 28, 4)
-    assert summary.rows[0].padding == (2, 2, 2, 2)
+    assert summary.rows[0].padding == ((2, 2), (2, 2))
     assert summary.warnings == ()
 
 
@@ -157,7 +157,7 @@ def test_same_padding_tensorflow_rule_asymmetric():
     """TF: n=15, f=2, s=2: out = ceil(15/2) = 8, total = (8-1)·2 + 2 - 15 = 1, after gets it."""
     summary = inline((15, 15, 3), "conv:4,2,2,same")
     assert summary.rows[0].shape == (8, 8, 4)
-    assert summary.rows[0].padding == (0, 1, 0, 1)
+    assert summary.rows[0].padding == ((0, 1), (0, 1))
     assert [w.message for w in summary.warnings] == [
         "'same' padding came out asymmetric: 0 top, 1 bottom, 0 left, 1 right "
         "(TensorFlow's rule puts the odd pixel at the bottom and right)"
@@ -168,7 +168,7 @@ def test_same_padding_even_kernel_stride_one():
     """TF: n=10, f=4, s=1: total = 9 + 4 - 10 = 3, so 1 before and 2 after."""
     summary = inline((10, 10, 1), "maxpool:4,1,same")
     assert summary.rows[0].shape == (10, 10, 1)
-    assert summary.rows[0].padding == (1, 2, 1, 2)
+    assert summary.rows[0].padding == ((1, 2), (1, 2))
 
 
 def test_floor_leaves_last_row_unused():

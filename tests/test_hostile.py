@@ -12,9 +12,9 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cnncalc import source
 from cnncalc.errors import SpecError
-from cnncalc.layers import LAYER_TYPES
+from cnncalc.spec import source
+from cnncalc.spec.vocabulary import LAYER_TYPES
 
 VOCABULARY = sorted(
     {name for kind in LAYER_TYPES.values() for name in (kind.name, *kind.aliases)}

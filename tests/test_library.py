@@ -15,7 +15,8 @@ import jsonschema
 import pytest
 import yaml
 
-from cnncalc import engine, schema, spec
+from cnncalc import engine, spec
+from cnncalc.spec import schema
 from tests.conftest import SPECS
 from tests.test_cli import table_cells
 

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 import yaml
 
-from cnncalc import schema
+from cnncalc.spec import schema
 from tests.conftest import SPECS
 
 VALIDATOR = jsonschema.Draft7Validator(schema.build())
@@ -21,7 +21,7 @@ def valid(document) -> bool:
 def test_shipped_file_is_current():
     """The file the package ships equals what the registry generates today."""
     assert schema.shipped() == schema.text(), (
-        "regenerate it: python -m cnncalc.schema > cnncalc/spec.schema.json"
+        "regenerate it: python -m cnncalc.spec.schema > cnncalc/spec/spec.schema.json"
     )
 
 

@@ -7,7 +7,7 @@ import pytest
 from cnncalc import spec
 from cnncalc.errors import SpecError, Where
 from cnncalc.layers import Conv, Dense, Pool, Softmax
-from cnncalc.shorthand import Piece, split
+from cnncalc.spec.shorthand import Piece, split
 
 
 def layers(*raw):
@@ -35,10 +35,10 @@ def test_positional_values_follow_keras_order():
 def test_pairs_and_padding_forms():
     """HxW in shorthand, [h, w] in a mapping; padding p, HxW, four sides, same, valid."""
     assert layers("conv:4,kernel=3x5,stride=1x2,padding=1x2")[0] == Conv(
-        4, (3, 5), (1, 2), (1, 1, 2, 2)
+        4, (3, 5), (1, 2), ((1, 1), (2, 2))
     )
     assert layers({"type": "conv", "filters": 4, "kernel": [3, 5], "padding": [0, 1, 2, 3]})[0] == (
-        Conv(4, (3, 5), (1, 1), (0, 1, 2, 3))
+        Conv(4, (3, 5), padding=((0, 1), (2, 3)))
     )
     assert layers("conv:4,3,padding=VALID")[0].padding == "valid"
 
@@ -46,7 +46,7 @@ def test_pairs_and_padding_forms():
 def test_course_and_keras_aliases():
     """f, s, p from the course; kernel_size, strides, use_bias, pool_size from Keras."""
     assert layers({"type": "conv2d", "filters": 8, "f": 5, "s": 1, "p": 0}) == [
-        Conv(8, (5, 5), (1, 1), (0, 0, 0, 0))
+        Conv(8, (5, 5), (1, 1), ((0, 0), (0, 0)))
     ]
     assert layers({"type": "Conv2D", "filters": 8, "kernel_size": 3, "strides": 2,
                    "use_bias": False}) == [Conv(8, (3, 3), (2, 2), bias=False)]  # fmt: skip

@@ -18,12 +18,12 @@ def test_columns_choose_and_order(run):
 
 def test_columns_all_has_every_column(run):
     """--columns all shows each of the documented columns."""
-    from cnncalc.render import COLUMNS
+    from cnncalc.render.columns import COLUMNS
 
     header = next(line for line in run("table", "vgg16", "--columns", "all").stdout.splitlines()
                   if line.startswith("| Layer"))  # fmt: skip
     assert [cell.strip() for cell in header.strip("|").split("|")][1:] == [
-        heading for heading, _, _ in COLUMNS.values()
+        column.header for column in COLUMNS.values()
     ]
     assert len(COLUMNS) == 16
 

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from cnncalc.cli import CONTEXT
+from cnncalc.render.check import FORMATS
 
 
 @click.command(context_settings=CONTEXT)
@@ -16,7 +17,7 @@ from cnncalc.cli import CONTEXT
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(["text", "json", "junit", "github"]),
+    type=click.Choice(list(FORMATS)),
     default="text",
     show_default=True,
     help="junit: JUnit XML for CI test views; github: GitHub Actions annotations.",
@@ -36,10 +37,9 @@ def check(paths: tuple[str, ...], strict: bool, format_: str, output: Any) -> No
     stride leaves unused, asymmetric padding) fail a file only with --strict.
     """
     from cnncalc import check as checking
-    from cnncalc import render
 
     results = checking.check(paths, strict)
-    render.check_report(results, format_, output)
+    FORMATS[format_](results, output)
     if output is not None:
         output.close()
     sys.exit(0 if all(result.passed for result in results) else 1)
@@ -55,6 +55,6 @@ def schema() -> None:
         cnncalc schema > cnncalc.schema.json
         # yaml-language-server: $schema=cnncalc.schema.json
     """
-    from cnncalc import schema as spec_schema
+    from cnncalc.spec import schema as spec_schema
 
     click.echo(spec_schema.shipped(), nl=False)

@@ -8,6 +8,7 @@ import click
 
 from cnncalc.cli import CONTEXT, ValueType, user_errors
 from cnncalc.errors import SpecError
+from cnncalc.render.matrix import FORMATS
 
 
 class MatrixCommand(click.Command):
@@ -107,7 +108,7 @@ def _format_option(function: Any) -> Any:
     return click.option(
         "--format",
         "format_",
-        type=click.Choice(["text", "json", "csv"]),
+        type=click.Choice(list(FORMATS)),
         default="text",
         show_default=True,
         help='json is {"shape": [H, W, C], "output": [channel][row][column]}; csv is one '
@@ -136,8 +137,6 @@ def _read(argument: str, label: str, presets: bool = False) -> Any:
 
 def _show(result: Any, explain: tuple[int, int] | None, format_: str) -> None:
     """Write the result; --explain's cell is checked against the output's size here."""
-    from cnncalc import render
-
     explanations: tuple[Any, ...] = ()
     if explain is not None:
         height, width, _ = result.shape
@@ -148,15 +147,10 @@ def _show(result: Any, explain: tuple[int, int] | None, format_: str) -> None:
                 param_hint="'--explain'",
             )
         explanations = result.explain(*explain)
-    if format_ == "text":
-        click.echo(render.convolution_text(result, explanations), nl=False)
-        return
-    for note in result.notes:
-        click.echo(f"Note: {note}", err=True)
-    text = render.convolution_json(result) if format_ == "json" else render.convolution_csv(result)
-    click.echo(text, nl=False)
-    if explanations:
-        click.echo(render.explanation_text(explanations), err=True, nl=False)
+    rendered = FORMATS[format_](result, explanations)
+    if rendered.err:
+        click.echo(rendered.err, err=True, nl=False)
+    click.echo(rendered.out, nl=False)
 
 
 def _one_stdin(*arguments: str) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from cnncalc.cli import CONTEXT, ValueType, user_errors
+from cnncalc.render.size import FORMATS
 
 
 class SizeCommand(click.Command):
@@ -110,7 +111,7 @@ def _pair(what: str, metavar: str) -> ValueType:
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(list(FORMATS)),
     default="text",
     show_default=True,
     help="text: the answer on the first line, the arithmetic after it; json: the same "
@@ -155,27 +156,24 @@ def size(
     Bad option values and options that do not go together exit 2; values that
     cannot work together (a kernel larger than the padded input) exit 1.
     """
-    from cnncalc import render, sizing
+    from cnncalc import sizing
 
     _check_usage(padding, stride, pool, out, solve, transposed, output_padding)
     question = sizing.Question(
-        n,
-        kernel,
-        stride,
-        padding,
-        dilation,
+        n=n,
+        f=kernel,
+        s=stride,
+        padding=padding,
+        dilation=dilation,
         pool=pool,
         transposed=transposed,
-        output_padding=output_padding or (0, 0),
+        output_padding=output_padding,
         out=out,
         solve="stride" if solve == "stride" else "padding",
     )
     with user_errors():
         answers = sizing.answer(question)
-    if format_ == "json":
-        click.echo(render.size_json(answers), nl=False)
-    else:
-        click.echo(render.size_text(answers, quiet), nl=False)
+    click.echo(FORMATS[format_](answers, quiet), nl=False)
 
 
 def _check_usage(

@@ -1,4 +1,4 @@
-"""`cnncalc table`, `explain` and `list`: a spec's table, its arithmetic, the bundled specs."""
+"""`cnncalc table`: a spec's table; and the options that read a spec, which `explain` shares."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import click
 
 from cnncalc.cli import CONTEXT, ValueType, user_errors, warn
 
-# Every command here renders its result, so importing render up front costs nothing.
-from cnncalc.render import COLUMNS, DEFAULT_COLUMNS, DTYPES, FORMATS
+# Every command here renders its result, so importing its renderers up front costs nothing.
+from cnncalc.render import table as table_formats
+from cnncalc.render.columns import COLUMNS, DEFAULT_COLUMNS, DTYPES, columns_help
 
 
 class ColumnsType(click.ParamType):  # type: ignore[type-arg]
@@ -34,7 +35,7 @@ class ColumnsType(click.ParamType):  # type: ignore[type-arg]
         return tuple(dict.fromkeys(keys))  # in the order given, once each
 
 
-def _layer_options(function: Any) -> Any:
+def layer_options(function: Any) -> Any:
     """SPEC or --input and layers, and --layout: what table and explain both read."""
     function = click.option(
         "--layout",
@@ -53,15 +54,13 @@ def _layer_options(function: Any) -> Any:
 
 
 @click.command(context_settings=CONTEXT)
-@_layer_options
+@layer_options
 @click.option(
     "--columns",
     type=ColumnsType(),
     default=",".join(DEFAULT_COLUMNS),
     show_default=True,
-    help="Columns after the layer's, comma-separated, or 'all': shape, size, params "
-    "(trainable), weights, biases, nontrainable, macs, flops, memory, rf (receptive "
-    "field), jump, start, kernel, stride, padding, percent.",
+    help=f"Columns after the layer's, comma-separated, or 'all': {columns_help()}.",
 )
 @click.option(
     "--depth",
@@ -87,7 +86,7 @@ def _layer_options(function: Any) -> Any:
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(FORMATS),
+    type=click.Choice(list(table_formats.FORMATS)),
     default="rich",
     show_default=True,
     help="rich is a table (plain ASCII when not on a terminal or with NO_COLOR); json has "
@@ -122,54 +121,18 @@ def table(
     memory is in decimal units (1 KB = 1,000 bytes). Bad data exits 1, bad
     usage 2; warnings go to standard error.
     """
-    from cnncalc import engine, render
+    from cnncalc import engine
 
     with user_errors():
-        spec = _spec(arguments, input_shape, layout)
+        spec = read_spec(arguments, input_shape, layout)
         summary = engine.analyze(spec)
-    for warning in render.table_warnings(summary):
+    for warning in table_formats.table_warnings(summary):
         warn(warning)
-    view = render.View(columns, dtype, batch, layout or spec.layout, depth)
-    render.print_table(summary, format_, view)
+    view = table_formats.View(columns, dtype, batch, layout or spec.layout, depth)
+    table_formats.FORMATS[format_](summary, view, None)
 
 
-@click.command(context_settings=CONTEXT)
-@_layer_options
-@click.option(
-    "--format",
-    "format_",
-    type=click.Choice(["text", "markdown"]),
-    default="text",
-    show_default=True,
-    help="text for a terminal, markdown for notes.",
-)
-def explain(
-    arguments: tuple[str, ...],
-    input_shape: tuple[int, ...] | None,
-    layout: str | None,
-    format_: str,
-) -> None:
-    """Show how each number of the table came about, in the course's notation.
-
-    For every layer: n_H and n_W worked out with ⌊(n + 2p − f)/s⌋ + 1, the
-    parameters and MACs with the numbers substituted, and for a conv layer
-    the course's "why convolutions" comparison: the parameters a fully
-    connected layer would need to map the same input volume to the same
-    output volume. SPEC and the layers are given as for `cnncalc table`.
-    """
-    from cnncalc import engine, render
-    from cnncalc.explain import explain as explain_summary
-
-    with user_errors():
-        spec = _spec(arguments, input_shape, layout)
-        summary = engine.analyze(spec)
-    for warning in render.table_warnings(summary):
-        warn(warning)
-    sections = explain_summary(summary, layout or spec.layout)
-    click.echo(render.explanation(sections, summary.name, format_ == "markdown"), nl=False)
-
-
-def _spec(
+def read_spec(
     arguments: tuple[str, ...], input_shape: tuple[int, ...] | None, layout: str | None
 ) -> Any:
     from cnncalc import bundled, spec
@@ -187,23 +150,3 @@ def _spec(
         )
     path, display = bundled.resolve(arguments[0])
     return spec.load(path, display)
-
-
-@click.command(name="list", context_settings=CONTEXT)
-@click.option("--layers", is_flag=True, help="List the layer types instead, with their keys.")
-def list_specs(layers: bool) -> None:
-    """List the bundled specs, each with a one-line description."""
-    from cnncalc import bundled, render, spec
-
-    if layers:
-        click.echo(render.layer_types(), nl=False)
-        return
-
-    rows = []
-    for name in bundled.names():
-        path = bundled.path(name)
-        assert path is not None
-        with user_errors():
-            loaded = spec.load(path, bundled.display(path))
-        rows.append([name, loaded.description or loaded.name or ""])
-    click.echo(render.columns(rows), nl=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cnncalc.geometry import PaddingSpec, Pair
+from cnncalc.geometry import Padding, Sizes
 
 # Far beyond any real network, yet every product of such sizes stays a few
 # dozen digits: counts are exact Python integers and print without trouble.
@@ -122,7 +122,7 @@ def _pair(name: str, raw: Any) -> tuple[int, int, bool]:
     return values[0], values[1], False
 
 
-def pair(name: str, raw: Any) -> Pair:
+def pair(name: str, raw: Any) -> Sizes:
     """A size per axis: one positive integer for both, or (height, width)."""
     h, w, single = _pair(name, raw)
     if single and h < 1:
@@ -132,7 +132,7 @@ def pair(name: str, raw: Any) -> Pair:
     return (h, w)
 
 
-def pair_or_zero(name: str, raw: Any) -> Pair:
+def pair_or_zero(name: str, raw: Any) -> Sizes:
     """Like `pair`, but 0 is allowed: an output padding."""
     h, w, _ = _pair(name, raw)
     if h < 0 or w < 0:
@@ -153,8 +153,8 @@ def rate(name: str, raw: Any) -> float:
     return value
 
 
-def padding(name: str, raw: Any) -> PaddingSpec:
-    """`same`, `valid`, p, [ph, pw] or [top, bottom, left, right]."""
+def padding(name: str, raw: Any) -> Padding:
+    """`same`, `valid`, p, [ph, pw] or [top, bottom, left, right]: (before, after) per axis."""
     if isinstance(raw, str) and raw.strip().lower() in ("same", "valid"):
         return "same" if raw.strip().lower() == "same" else "valid"
     single = _int(name, raw)
@@ -168,11 +168,11 @@ def padding(name: str, raw: Any) -> PaddingSpec:
     if any(v < 0 for v in checked):
         raise ValueProblem(f"{name} cannot be negative, got {show(raw)}")
     if len(checked) == 1:
-        return (checked[0],) * 4
+        return ((checked[0], checked[0]),) * 2
     if len(checked) == 2:
-        return (checked[0], checked[0], checked[1], checked[1])
+        return ((checked[0], checked[0]), (checked[1], checked[1]))
     top, bottom, left, right = checked
-    return (top, bottom, left, right)
+    return ((top, bottom), (left, right))
 
 
 _TRUE = ("true", "yes", "on")

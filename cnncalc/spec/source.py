@@ -1,9 +1,8 @@
-"""Reading a spec file into plain Python values that remember where they were.
+"""Reading a spec file: its bytes, checked, and its YAML as values that remember where
+they were (`cnncalc.spec.marked`).
 
-PyYAML's safe constructors give plain dicts and lists and forget the line and
-column of every value; error messages need them. `MarkedDict` and `MarkedList`
-are a dict and a list that also hold the position of each child. Only the
-safe subset of YAML is accepted: no tag builds a Python object.
+The only module that imports PyYAML. Only the safe subset of YAML is
+accepted: no tag builds a Python object.
 """
 
 from __future__ import annotations
@@ -13,7 +12,8 @@ from typing import Any
 import yaml
 
 from cnncalc.errors import SpecError, Where
-from cnncalc.values import show
+from cnncalc.spec.marked import MarkedDict, MarkedList, where_in
+from cnncalc.spec.values import show
 
 # libyaml's parser is several times faster than the pure-Python one; both give
 # the same nodes and marks.
@@ -21,43 +21,6 @@ _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_BYTES = 8 * 1024 * 1024  # far beyond any spec; refuses runaway inputs
 MAX_VALUES = 1_000_000  # with aliases expanded; a spec of 20,000 layers holds ~200,000
-
-
-# A YAML node knows where it starts; keeping the node itself as the mark costs
-# nothing, and a `Where` is built only for the places a message needs.
-Mark = yaml.Node
-
-
-def where_in(mark: Mark, source: str | None, offset: int = 0) -> Where:
-    """The 1-based place of a node, `offset` characters into it when that is exact."""
-    start = mark.start_mark
-    # Offsets into an unquoted one-line scalar map to columns; inside quotes,
-    # escapes could shift them. libyaml's plain style is '', PyYAML's None.
-    plain = isinstance(mark, yaml.ScalarNode) and not mark.style
-    exact = plain and start.line == mark.end_mark.line
-    return Where(source, start.line + 1, start.column + 1 + (offset if exact else 0))
-
-
-class MarkedDict(dict[Any, Any]):
-    """A mapping with the marks of itself, of each key and of each value."""
-
-    mark: Mark | None = None
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.key_marks: dict[Any, Mark] = {}
-        self.value_marks: dict[Any, Mark] = {}
-
-
-class MarkedList(list[Any]):
-    """A sequence with the marks of itself and of each item."""
-
-    mark: Mark | None = None
-    flow = False  # written [a, b] rather than one item a line
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.item_marks: list[Mark] = []
 
 
 _MERGE = "tag:yaml.org,2002:merge"

@@ -4,7 +4,7 @@ Editors use it, through the YAML language server, to complete layer types and
 keys and to flag a misspelled key as it is typed. The package ships the
 generated file `spec.schema.json` so that `cnncalc schema` only reads it; a
 test keeps the file equal to `build()`. Regenerate it with
-`python -m cnncalc.schema > cnncalc/spec.schema.json`.
+`python -m cnncalc.spec.schema > cnncalc/spec/spec.schema.json`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import json
 import os
 from typing import Any
 
-from cnncalc import values
-from cnncalc.layers import LAYER_TYPES, Field, LayerType
+from cnncalc.spec import values
+from cnncalc.spec.vocabulary import LAYER_TYPES, Field, LayerType
 
 SCHEMA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "spec.schema.json")
 

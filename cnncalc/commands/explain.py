@@ -1,0 +1,46 @@
+"""`cnncalc explain`: how each number of a spec's table came about."""
+
+from __future__ import annotations
+
+import click
+
+from cnncalc.cli import CONTEXT, user_errors, warn
+from cnncalc.commands.table import layer_options, read_spec
+from cnncalc.render import explain as explain_formats
+from cnncalc.render.table import table_warnings
+
+
+@click.command(context_settings=CONTEXT)
+@layer_options
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(list(explain_formats.FORMATS)),
+    default="text",
+    show_default=True,
+    help="text for a terminal, markdown for notes.",
+)
+def explain(
+    arguments: tuple[str, ...],
+    input_shape: tuple[int, ...] | None,
+    layout: str | None,
+    format_: str,
+) -> None:
+    """Show how each number of the table came about, in the course's notation.
+
+    For every layer: n_H and n_W worked out with ⌊(n + 2p − f)/s⌋ + 1, the
+    parameters and MACs with the numbers substituted, and for a conv layer
+    the course's "why convolutions" comparison: the parameters a fully
+    connected layer would need to map the same input volume to the same
+    output volume. SPEC and the layers are given as for `cnncalc table`.
+    """
+    from cnncalc import engine
+    from cnncalc.explain import explain as explain_summary
+
+    with user_errors():
+        spec = read_spec(arguments, input_shape, layout)
+        summary = engine.analyze(spec)
+    for warning in table_warnings(summary):
+        warn(warning)
+    sections = explain_summary(summary, layout or spec.layout)
+    click.echo(explain_formats.FORMATS[format_](sections, summary.name), nl=False)

@@ -1,0 +1,224 @@
+"""What every layer shares: the `Layer` base, the `Step` it returns, and sliding a window.
+
+A layer is a dataclass of checked hyperparameters with one method that
+matters, `apply(shape) -> Step`: the output shape and the weights, biases and
+MACs the layer has for that input. Per-axis values (kernel, stride, padding…)
+may be one number for every axis or a tuple with one per axis; a layer takes
+its number of axes from its input, so the same class serves any rank.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from cnncalc import geometry
+from cnncalc.geometry import Padding, Sides, Sizes, Window
+from cnncalc.records import Record
+from cnncalc.shapes import Shape, by, padding_text
+
+
+class LayerProblem(Exception):
+    """A layer cannot take its input; `field` names the culprit, if one field is."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Note(NamedTuple):
+    """Something worth a warning that does not stop the calculation."""
+
+    message: str
+    field: str | None = None
+
+
+@dataclass(repr=False, eq=False, kw_only=True)
+class Step(Record):
+    """What one layer does to its input."""
+
+    shape: Shape
+    weights: int = 0
+    biases: int = 0
+    buffers: int = 0  # non-trainable values, such as batch norm's running statistics
+    macs: int = 0  # multiply-accumulates, as torchvision and fvcore count them
+    padding: Sides | None = None  # as applied, for layers that pad
+    window: Window | None = None  # for layers that slide a window
+    notes: tuple[Note, ...] = ()
+    sees_all: bool = False  # every output depends on every input (fc, flatten)
+    # The receptive field stops being one window (an upsample, a transposed
+    # conv): from here on it is shown as n/a.
+    breaks_field: bool = False
+    # Positions at the end of each axis of the output that are zeros a zeropad
+    # added; None: as many as the input had if the layer is element-wise, else none.
+    padded: Sizes | None = None
+
+
+class Layer(Record):
+    """Base of every layer type: a dataclass of hyperparameters."""
+
+    @property
+    def kind(self) -> str:
+        """The canonical spec type: conv, maxpool, fc…"""
+        raise NotImplementedError
+
+    @property
+    def numbered(self) -> bool:
+        """Whether the course's naming counts it (CONV1, FC3): the layers with weights
+        of their own (a batch norm takes its conv's number, like a pool)."""
+        return False
+
+    def apply(self, shape: Shape, padded: Sizes | None = None) -> Step:
+        """What the layer gives for `shape`; `padded`: see `Step.padded`."""
+        raise NotImplementedError
+
+    def notation(self) -> str:
+        """The hyperparameters in the course's notation, e.g. 'f=5, s=1'."""
+        return ""
+
+
+def spatial(kind: str, shape: Shape) -> tuple[Sizes, int]:
+    """The spatial sizes and the channels of a volume; a vector is refused."""
+    if len(shape) < 2:
+        raise LayerProblem(
+            f"{kind} needs a (height, width, channels) input, "
+            f"but its input is a vector of {shape[0]:,}"
+        )
+    return shape[:-1], shape[-1]
+
+
+def per_axis(value: int | Sequence[int], sizes: Sizes, field: str) -> Sizes:
+    """A per-axis value for an input with len(sizes) axes: one number is every axis's."""
+    if isinstance(value, int):
+        return (value,) * len(sizes)
+    if len(value) != len(sizes):
+        raise LayerProblem(
+            f"{field} {by(value)} has {len(value)} axes, but the input has "
+            f"{len(sizes)} spatial axes",
+            field,
+        )
+    return tuple(value)
+
+
+def product(sizes: Sequence[int]) -> int:
+    total = 1
+    for n in sizes:
+        total *= n
+    return total
+
+
+def resolve_sides(padding: Padding, sizes: Sizes, spans: Sizes, strides: Sizes) -> Sides:
+    """The padding on each side of each axis, checked to have the input's axes."""
+    sides = geometry.resolve_padding(padding, sizes, spans, strides)
+    if len(sides) != len(sizes):
+        raise LayerProblem(
+            f"padding {padding_text(padding)} has {len(sides)} axes, but the input has "
+            f"{len(sizes)} spatial axes",
+            "padding",
+        )
+    return sides
+
+
+class Slide(NamedTuple):
+    """Where a window lands on each axis: the padding applied, the output, the warnings."""
+
+    padding: Sides
+    out: Sizes
+    window: Window
+    notes: tuple[Note, ...]
+
+
+# Per number of axes: what a position is called, and the two sides of each axis.
+_NOUNS = {2: ("row", "column")}
+_SIDES = {2: (("top", "bottom"), ("left", "right"))}
+
+
+def slide(
+    sizes: Sizes,
+    kernel: Sizes,
+    stride: Sizes,
+    padding: Padding,
+    *,
+    dilation: Sizes | None = None,
+    ceil: bool = False,
+    padded: Sizes | None = None,
+) -> Slide:
+    """A window of `kernel` taps (spaced by `dilation`) slid over an input of `sizes`.
+
+    `padded` counts the input's last positions on each axis that an earlier
+    zeropad added: leaving those unused is no loss.
+    """
+    if dilation is None:
+        spans = kernel
+    else:
+        spans = tuple([geometry.span(f, d) for f, d in zip(kernel, dilation, strict=True)])
+    sides = resolve_sides(padding, sizes, spans, stride)
+    size = geometry.ceil_output_size if ceil else geometry.output_size
+    out = []
+    for n, k, s, (before, after) in zip(sizes, spans, stride, sides, strict=True):
+        if not geometry.fits(n, k, before, after):
+            raise _too_large(sizes, spans, sides, dilation)
+        out.append(size(n, k, s, before, after))
+    window = Window(spans, stride, tuple([before for before, _ in sides]))
+    notes = _notes(sizes, spans, stride, sides, padding, ceil, padded)
+    return Slide(sides, tuple(out), window, notes)
+
+
+def _too_large(sizes: Sizes, spans: Sizes, sides: Sides, dilation: Sizes | None) -> LayerProblem:
+    total = "×".join(
+        str(geometry.padded_size(n, *side)) for n, side in zip(sizes, sides, strict=True)
+    )
+    dilated = " (dilated)" if dilation and any(d != 1 for d in dilation) else ""
+    return LayerProblem(
+        f"kernel {by(spans)}{dilated} is larger than the padded input {total}", "kernel"
+    )
+
+
+def _notes(
+    sizes: Sizes,
+    spans: Sizes,
+    stride: Sizes,
+    sides: Sides,
+    padding: Padding,
+    ceil: bool,
+    padded: Sizes | None,
+) -> tuple[Note, ...]:
+    rank = len(sizes)
+    padded = padded or (0,) * rank
+    lost = []
+    nouns = _NOUNS.get(rank)
+    for axis in range(rank):
+        # A kernel smaller than its stride skips rows by design (ResNet's 1×1, stride 2
+        # shortcut), and ceil mode takes the last rows in: no warning for either.
+        if ceil or spans[axis] < stride[axis]:
+            continue
+        count = geometry.unused(sizes[axis], spans[axis], stride[axis], *sides[axis])
+        count = max(0, count - padded[axis])
+        one, many = (
+            (nouns[axis], nouns[axis] + "s")
+            if nouns
+            else (f"position on axis {axis + 1}", f"positions on axis {axis + 1}")
+        )
+        if count:
+            lost.append(f"the last {one}" if count == 1 else f"the last {count} {many}")
+    notes = []
+    if lost:
+        notes.append(Note(f"stride {by(stride)} leaves {' and '.join(lost)} unused", "stride"))
+    if padding == "same" and any(before != after for before, after in sides):
+        names = _SIDES.get(rank, (("before", "after"),) * rank)
+        applied = ", ".join(
+            f"{n} {name}"
+            for side, pair in zip(sides, names, strict=True)
+            for n, name in zip(side, pair, strict=True)
+        )
+        odd = "the bottom and right" if rank in _SIDES else "the end of each axis"
+        notes.append(
+            Note(
+                f"'same' padding came out asymmetric: {applied} "
+                f"(TensorFlow's rule puts the odd pixel at {odd})",
+                "padding",
+            )
+        )
+    return tuple(notes)

@@ -1,0 +1,110 @@
+"""The model types: a `Spec` of `LayerSpec`s, their `Expectation`s, and the blocks.
+
+What the spec reader builds and the engine walks, importable without PyYAML:
+a Python user can build a `Spec` by hand, and `cnncalc.engine` needs nothing
+else. A block is a `Layer` made of layers; the engine walks its children
+instead of calling `apply`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from cnncalc.errors import Where
+from cnncalc.layers import Layer
+from cnncalc.records import Record
+from cnncalc.shapes import Shape
+
+LAYOUTS = ("hwc", "chw")
+
+
+class Expectation(NamedTuple):
+    """What the author expects a layer (or the whole network) to give.
+
+    `cnncalc check` fails a spec whose expectations do not hold; each figure
+    keeps the place it was written, so the failure points at it.
+    """
+
+    shape: Shape | None = None
+    params: int | None = None
+    shape_where: Where | None = None
+    params_where: Where | None = None
+
+
+@dataclass(repr=False, eq=False, kw_only=True)
+class LayerSpec(Record):
+    """One checked layer, its name, and where each of its fields was written."""
+
+    layer: Layer
+    name: str
+    where: Where | None = None
+    field_where: Mapping[str, Where] = field(default_factory=dict)
+    expect: Expectation | None = None
+    context: str = ""  # ", in block 'x' used at f.yaml:40:5" for layers inside a named block
+
+    def where_of(self, field_name: str | None) -> Where | None:
+        """Where a field was written, or the layer itself if it was not."""
+        if field_name is not None and field_name in self.field_where:
+            return self.field_where[field_name]
+        return self.where
+
+
+class Block(Layer):
+    """A layer made of layers: the engine walks its children instead of calling apply."""
+
+
+@dataclass(repr=False, eq=False)
+class Sequential(Block):
+    """Layers one after another: a `repeat`, or a use of a named block."""
+
+    layers: tuple[LayerSpec, ...]
+    label: str  # the parameters a named block was used with: "width=64, stride=2"
+    what: str = "block"  # "repeat" or "block"
+
+    @property
+    def kind(self) -> str:
+        return self.what
+
+    def notation(self) -> str:
+        return self.label
+
+
+@dataclass(repr=False, eq=False)
+class Residual(Block):
+    """The layers' output added to the block's input, or to the shortcut's output."""
+
+    layers: tuple[LayerSpec, ...]
+    shortcut: tuple[LayerSpec, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return "residual"
+
+
+@dataclass(repr=False, eq=False)
+class Concat(Block):
+    """Branches applied to the same input, joined along the channels."""
+
+    branches: tuple[tuple[LayerSpec, ...], ...]
+
+    @property
+    def kind(self) -> str:
+        return "concat"
+
+
+BLOCK_TYPES: tuple[type[Block], ...] = (Sequential, Residual, Concat)
+
+
+@dataclass(repr=False, eq=False, kw_only=True)
+class Spec(Record):
+    """A network to analyse: the input shape (H, W, C) and the layers in order."""
+
+    input: Shape
+    layers: tuple[LayerSpec, ...]
+    name: str | None = None
+    description: str | None = None
+    source: str | None = None
+    expect: Expectation | None = None  # of the output shape and the total parameters
+    layout: str = "hwc"  # how the spec writes its shapes; they are held as (H, W, C)

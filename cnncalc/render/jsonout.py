@@ -1,0 +1,110 @@
+"""cnncalc's one JSON writer: compact where a person would read a line, spread where
+a person would read a list.
+
+`json.dumps(indent=2)` spreads every shape over four lines; one line per value
+is as hard to read. A `Layout` says, container by container, which are spread
+one member a line and which are written on one line, so every document
+cnncalc writes (a table, a check report, a size, a convolver's output) comes
+from this one function with its own layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cnncalc.errors import Diagnostic
+
+# One encoder for the many small values of a large document, made when JSON is first
+# written: the json module is a cost the rich table does not need to pay.
+_encode: Callable[[Any], str] | None = None
+
+
+def encode(value: Any) -> str:
+    """One value on one line, as `json.dumps` writes it, but with the text as it is."""
+    global _encode
+    if _encode is None:
+        import json
+
+        _encode = json.JSONEncoder(ensure_ascii=False).encode
+    return _encode(value)
+
+
+class Layout:
+    """How one container is written, and how its members are.
+
+    `spread`: one member a line, indented; otherwise on one line. `items`: the
+    layout of every member not named in `keys` (None: on one line). `raw`: the
+    members are already JSON text (exact decimals no float can hold).
+    """
+
+    def __init__(
+        self,
+        spread: bool = True,
+        items: Layout | None = None,
+        keys: Mapping[str, Layout] | None = None,
+        raw: bool = False,
+    ) -> None:
+        self.spread = spread
+        self.items = items
+        self.keys = dict(keys or {})
+        self.raw = raw
+
+    def member(self, key: str) -> Layout | None:
+        return self.keys.get(key, self.items)
+
+
+def _everything() -> Layout:
+    layout = Layout()
+    layout.items = layout
+    return layout
+
+
+EVERYTHING = _everything()  # json.dumps(indent=2): every container spread
+TOP = Layout()  # the top object spread, each member on one line
+
+
+def dumps(document: Any, layout: Layout | None) -> str:
+    """`document` as JSON text laid out by `layout`, ending in a newline."""
+    return _write(document, layout, "") + "\n"
+
+
+def _write(value: Any, layout: Layout | None, indent: str) -> str:
+    if layout is None or not isinstance(value, (dict, list)) or not value:
+        return encode(value)
+    if layout.raw:
+        return "[" + ", ".join(value) + "]"
+    if isinstance(value, dict):
+        if not layout.spread and not any(key in value for key in layout.keys):
+            return encode(value)  # nothing in it is spread: the fast path
+        opening, closing = "{", "}"
+        members = [(f"{encode(key)}: ", item, layout.member(key)) for key, item in value.items()]
+    else:
+        opening, closing = "[", "]"
+        members = [("", item, layout.items) for item in value]
+    if layout.spread:
+        inner = indent + "  "
+        body = ",\n".join(
+            inner + prefix + _write(item, member, inner) for prefix, item, member in members
+        )
+        return f"{opening}\n{body}\n{indent}{closing}"
+    return (
+        opening
+        + ", ".join(prefix + _write(item, member, indent) for prefix, item, member in members)
+        + closing
+    )
+
+
+def diagnostic(problem: Diagnostic) -> dict[str, Any]:
+    """A warning or an error as `table` and `check` write it: its place and its layer."""
+    where, layer = problem.where, problem.layer
+    return {
+        "severity": problem.severity,
+        "message": problem.message,
+        "file": where.source if where else None,
+        "line": where.line if where else None,
+        "column": where.column if where else None,
+        "layer": layer.number if layer else None,
+        "name": layer.name if layer else None,
+    }

@@ -1,0 +1,81 @@
+"""Exact figures written for people and for machines, never through a float.
+
+For people: 849.32 K, 12.29 KB, 76.4% (rounded half up, in integers). For
+machines: a whole number as it is, a per-axis value as cnncalc reads it back
+(7, 7x5, 0x1x0x1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+
+class Share(NamedTuple):
+    """part/whole as a percentage, kept exact (fractions costs startup to import)."""
+
+    part: int
+    whole: int
+
+
+def scaled(number: int, units: Sequence[str], base: int = 1000) -> str:
+    """An exact integer for reading: 849,320 as 849.32 K; two decimals, rounded half up."""
+    power = 0
+    while power + 1 < len(units) and number >= base ** (power + 1):
+        power += 1
+    if power == 0:
+        return f"{number} {units[0]}".rstrip()
+    hundredths = (number * 100 * 2 + base**power) // (2 * base**power)
+    return f"{hundredths // 100:,}.{hundredths % 100:02d} {units[power]}"
+
+
+def nbytes(number: int) -> str:
+    """Bytes in decimal units, as torchinfo prints them: 1 KB = 1,000 bytes."""
+    return scaled(number, ("B", "KB", "MB", "GB", "TB", "PB"))
+
+
+def _rounded(share: Share, places: int) -> tuple[int, int]:
+    """The percentage to `places` decimals, rounded half up: (whole part, decimals)."""
+    scale: int = 10**places
+    units = (2 * 100 * share.part * scale + share.whole) // (2 * share.whole)
+    return divmod(units, scale)
+
+
+def percent(share: Share) -> str:
+    """A percentage with one decimal: 76.4%."""
+    whole, tenths = _rounded(share, 1)
+    return f"{whole}.{tenths}%"
+
+
+def decimal(share: Share, places: int = 4) -> str:
+    """A percentage as a plain number with at most `places` decimals: 76.4319, 0.0."""
+    whole, part = _rounded(share, places)
+    digits = f"{part:0{places}d}".rstrip("0") or "0"
+    return f"{whole}.{digits}"
+
+
+def axes_text(sizes: Sequence[int]) -> str:
+    """A per-axis value for a machine: 7 when every axis is alike, else 7x5."""
+    if all(n == sizes[0] for n in sizes):
+        return str(sizes[0])
+    return "x".join(str(n) for n in sizes)
+
+
+def sides_text(sides: Sequence[tuple[int, int]]) -> str:
+    """Padding for a machine, as cnncalc reads it: 3, 3x1 (before = after), or 0x1x0x1."""
+    if all(before == after for before, after in sides):
+        return axes_text([before for before, _ in sides])
+    return "x".join(str(n) for side in sides for n in side)
+
+
+def raw(value: Any) -> str:
+    """A column's raw figure as a CSV cell."""
+    if value is None:
+        return ""
+    if isinstance(value, Share):
+        return decimal(value)
+    if isinstance(value, tuple):
+        if value and isinstance(value[0], tuple):
+            return sides_text(value)
+        return axes_text(value)
+    return str(value)

@@ -1,0 +1,280 @@
+"""`cnncalc table`: the course's LeNet-style table, as rich, plain, Markdown, CSV or JSON.
+
+`FORMATS` is the registry: the command's `--format` choices and the function
+that writes each. Every figure is the exact integer the engine computed; the
+columns (`render.columns`) say how each is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import IO, TYPE_CHECKING, Any
+
+from cnncalc import geometry
+from cnncalc.render import jsonout
+from cnncalc.render.columns import COLUMNS, DEFAULT_COLUMNS, Line, View
+from cnncalc.render.numbers import nbytes, scaled
+from cnncalc.render.output import colour_terminal, escape_markdown, write
+
+if TYPE_CHECKING:
+    from cnncalc.engine import Row, Summary
+    from cnncalc.errors import Diagnostic
+    from cnncalc.render.columns import Figures
+
+DEFAULT_VIEW = View()
+
+
+def label(row: Row) -> str:
+    """The layer column: CONV1 (f=5, s=1), as in the course's table."""
+    notation = row.layer.notation()
+    return f"{row.name} ({notation})" if notation else row.name
+
+
+def _nested(row: Row, text: str) -> str:
+    """A row's label indented by its depth, and the branch of a block it is in."""
+    branch = f"{row.branch}: " if row.branch else ""
+    return "  " * (row.depth - 1) + branch + text
+
+
+def input_line(summary: Summary) -> Line:
+    # A vector's units each see themselves: a field of one axis.
+    rank = max(len(summary.input_shape) - 1, 1)
+    return Line(summary.input_shape, field=geometry.input_field(rank))
+
+
+def _of(summary: Summary, view: View) -> View:
+    """The view, knowing the total that each row's share of the parameters is of."""
+    return view._replace(total=summary.params)
+
+
+def _cells(summary: Summary, view: View) -> tuple[list[list[str]], list[str], list[str]]:
+    """The table as text: body rows (input first) and totals; and its footnotes."""
+    view = _of(summary, view)
+    columns = [COLUMNS[key] for key in view.columns]
+    lines: list[tuple[str, Figures]] = [("Input", input_line(summary))]
+    footnotes: list[str] = []
+    for row in summary.flat(view.depth):
+        text = label(row)
+        for note in row.notes:
+            footnotes.append(f"[{len(footnotes) + 1}] {row.name}: {note}")
+            text += f" [{len(footnotes)}]"
+        lines.append((_nested(row, text), row))
+    body = [
+        [name] + [column.text(column.value(line, view), view) for column in columns]
+        for name, line in lines
+    ]
+    totals = ["Total"]
+    for column in columns:
+        figure = None if column.total is None else column.total(summary)
+        totals.append("" if figure is None else column.text(figure, view))
+    return body, totals, footnotes
+
+
+def _headers(view: View) -> list[str]:
+    return ["Layer"] + [COLUMNS[key].header for key in view.columns]
+
+
+def _footer(summary: Summary, view: View) -> list[str]:
+    """The lines under the table: parameters, and the conventions of what is shown."""
+    lines = [
+        f"{summary.params:,} parameters: {summary.weights:,} weights + {summary.biases:,} biases"
+    ]
+    if summary.buffers:
+        every = summary.params + summary.buffers
+        lines[0] = (
+            f"{summary.params:,} trainable parameters ({summary.weights:,} weights + "
+            f"{summary.biases:,} biases) + {summary.buffers:,} non-trainable (batch norm's "
+            f"running statistics) = {every:,} in all"
+        )
+    if {"macs", "flops"} & set(view.columns):
+        each = " for each input of the batch" if view.batch else ""
+        lines.append(
+            f"{summary.macs:,} MACs ({scaled(summary.macs, ('', 'K', 'M', 'G', 'T'))}), "
+            f"{summary.flops:,} FLOPs{each}. A MAC is a multiply-accumulate, counted as "
+            "torchvision and fvcore do: a conv costs H_out·W_out·C_out·f_h·f_w·C_in/groups, a "
+            "fully connected layer n_in·n_out; biases, batch norm, activations and pooling "
+            "cost nothing; FLOPs = 2 × MACs."
+        )
+    if "memory" in view.columns:
+        memory = summary.memory(view.per_value, view.copies)
+        batch = f", batch of {view.batch}" if view.batch else ""
+        lines.append(
+            f"Memory ({view.dtype}, {view.per_value} bytes a value{batch}; 1 KB = 1,000 "
+            f"bytes): input {nbytes(memory.input)} + activations {nbytes(memory.activations)} "
+            f"+ parameters {nbytes(memory.params)} = {nbytes(memory.total)}"
+        )
+    return lines
+
+
+def plain_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    total: Sequence[str],
+    title: str | None = None,
+    left: int = 2,
+) -> str:
+    """An ASCII table; the first `left` columns are left-aligned, the rest right-aligned."""
+    widths = [
+        max(len(cell) for cell in column) for column in zip(headers, *rows, total, strict=True)
+    ]
+
+    def line(cells: Sequence[str]) -> str:
+        aligned = (
+            cell.ljust(width) if index < left else cell.rjust(width)
+            for index, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        )
+        return "| " + " | ".join(aligned) + " |"
+
+    rule = "+" + "+".join("-" * (width + 2) for width in widths) + "+"
+    lines = [title.center(len(rule)).rstrip()] if title else []
+    lines += [rule, line(headers), rule, *(line(cells) for cells in rows), rule, line(total), rule]
+    return "\n".join(lines) + "\n"
+
+
+def rich_table(summary: Summary, view: View = DEFAULT_VIEW, file: IO[str] | None = None) -> None:
+    """The table: drawn with rich on a colour terminal, plain ASCII otherwise."""
+    headers = _headers(view)
+    body, totals, footnotes = _cells(summary, view)
+    after = [*_footer(summary, view), *footnotes]
+    left = 2 if view.columns[:1] == ("shape",) else 1
+    if not colour_terminal(file):
+        text = plain_table(headers, body, totals, summary.name, left)
+        write(text + "".join(f"{line}\n" for line in after), file)
+        return
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=summary.name, box=box.HEAVY_HEAD, header_style="bold", title_style="bold")
+    for index, header in enumerate(headers):
+        table.add_column(header, justify="left" if index < left else "right")
+    for cells in body:
+        table.add_row(*cells)
+    table.add_section()
+    table.add_row(*totals, style="bold")
+    console = Console(file=file, highlight=False)
+    console.print(table)
+    for line in after:
+        console.print(line)
+
+
+def markdown(summary: Summary, view: View = DEFAULT_VIEW, file: IO[str] | None = None) -> None:
+    body, totals, footnotes = _cells(summary, view)
+    lines = [f"### {summary.name}", ""] if summary.name else []
+    lines.append("| " + " | ".join(_headers(view)) + " |")
+    aligns = ["---"] + ["--:" if COLUMNS[key].numeric else "---" for key in view.columns]
+    lines.append("|" + "|".join(aligns) + "|")
+    lines += ["| " + " | ".join(escape_markdown(cell) for cell in cells) + " |" for cells in body]
+    lines.append("| " + " | ".join(f"**{cell}**" if cell else "" for cell in totals) + " |")
+    lines += [""] + [
+        f"{line}." if not line.endswith(".") else line for line in _footer(summary, view)
+    ]
+    if footnotes:
+        lines += [""] + [f"{footnote}  " for footnote in footnotes]
+    write("\n".join(lines) + "\n", file)
+
+
+def csv_table(summary: Summary, view: View = DEFAULT_VIEW, file: IO[str] | None = None) -> None:
+    """One line per layer after the input's, the chosen columns with raw integers.
+
+    No totals line, to trip no parser; shapes as the table writes them.
+    """
+    import csv
+    import io
+
+    view = _of(summary, view)
+    columns = [COLUMNS[key] for key in view.columns]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["index", "name", "type", *view.columns])
+    lines: list[tuple[str, str, str, Figures]] = [("0", "Input", "input", input_line(summary))]
+    lines += [(row.path, row.name, row.kind, row) for row in summary.flat(view.depth)]
+    for index, name, kind, line in lines:
+        cells = [column.text(column.value(line, view), view) for column in columns]
+        # Raw integers for machines: no thousands separators.
+        raw = [cell.replace(",", "") if column.numeric and column.key != "memory" else cell
+               for column, cell in zip(columns, cells, strict=True)]  # fmt: skip
+        writer.writerow([index, name, kind, *raw])
+    write(out.getvalue(), file)
+
+
+# The JSON contract's order of each layer's figures; a column not listed follows them.
+_JSON_ORDER = (
+    "shape", "size", "weights", "biases", "params", "nontrainable", "macs", "flops", "memory",
+    "rf", "jump", "start", "rf_lost", "kernel", "stride", "padding", "percent",
+)  # fmt: skip
+_ROW = jsonout.Layout(spread=False)
+_ROW.keys["children"] = jsonout.Layout(items=_ROW)
+_DOCUMENT = jsonout.Layout(
+    keys={"layers": jsonout.Layout(items=_ROW), "warnings": jsonout.Layout()}
+)
+
+
+def as_json(summary: Summary, view: View = DEFAULT_VIEW) -> dict[str, Any]:
+    """`cnncalc table --format json`: the issue's contract, plus every other figure."""
+    view = _of(summary, view)
+    memory = summary.memory(view.per_value, view.copies)
+    keys = [*_JSON_ORDER, *(key for key in COLUMNS if key not in _JSON_ORDER)]
+    plan = [(key, COLUMNS[key].value, COLUMNS[key].json) if key in COLUMNS else (key, None, None)
+            for key in keys]  # fmt: skip
+
+    def figures(row: Row) -> dict[str, Any]:
+        entry: dict[str, Any] = {"index": row.index, "name": row.name, "type": row.kind}
+        for key, value, convert in plan:
+            if value is None:  # rf_lost: why there is no receptive field
+                entry[key] = None if row.field else row.lost
+                continue
+            figure = value(row, view)
+            entry[key] = figure if convert is None else convert(figure, view)
+        entry["path"] = row.path
+        entry["depth"] = row.depth
+        if row.branch:
+            entry["branch"] = row.branch
+        if row.branches and (view.depth is None or row.depth < view.depth):
+            entry["children"] = [figures(child) for child in row.children]
+        return entry
+
+    return {
+        "name": summary.name,
+        "input": {
+            "shape": view.dims(summary.input_shape),
+            "size": summary.input_size * view.copies,
+        },
+        "layout": view.layout,
+        "batch": view.batch,
+        "dtype": view.dtype,
+        "layers": [figures(row) for row in summary.rows],
+        "totals": {
+            "params": summary.params,
+            "weights": summary.weights,
+            "biases": summary.biases,
+            "nontrainable": summary.buffers,
+            "all": summary.params + summary.buffers,
+            "macs": summary.macs,
+            "flops": summary.flops,
+            "memory": {**memory._asdict(), "total": memory.total},
+        },
+        "warnings": [jsonout.diagnostic(warning) for warning in table_warnings(summary)],
+    }
+
+
+def json_table(summary: Summary, view: View = DEFAULT_VIEW, file: IO[str] | None = None) -> None:
+    write(jsonout.dumps(as_json(summary, view), _DOCUMENT), file)
+
+
+def table_warnings(summary: Summary) -> tuple[Diagnostic, ...]:
+    """What `table` warns of: the engine's warnings, and each `expect` that fails
+    (check's business, but a table that contradicts the spec should say so)."""
+    return (*summary.warnings, *(unmet._replace(severity="warning") for unmet in summary.unmet))
+
+
+Format = Callable[["Summary", View, "IO[str] | None"], None]
+FORMATS: dict[str, Format] = {
+    "rich": rich_table,
+    "markdown": markdown,
+    "csv": csv_table,
+    "json": json_table,
+}
+
+__all__ = ["DEFAULT_COLUMNS", "FORMATS", "View", "as_json", "label", "table_warnings"]

@@ -1,0 +1,301 @@
+"""Blocks in a spec: residual, concat, repeat, and named blocks with parameters.
+
+`BlockReader` reads the block forms a layer may take; `LayerReader` extends
+it with plain layers. Named blocks are defined once under `blocks:` and read
+again at each use, with each `$parameter` substituted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from cnncalc.errors import SpecError, Where, suggestion
+from cnncalc.model import Block, Concat, Expectation, LayerSpec, Residual, Sequential
+from cnncalc.spec import values
+from cnncalc.spec.expect import layer_ref
+from cnncalc.spec.marked import MarkedDict, MarkedList, key_at, place, value_at
+
+
+class BlockDef(NamedTuple):
+    """A named block from the spec's `blocks:`, to be used like a layer."""
+
+    name: str
+    params: dict[str, Any]  # name -> default, or REQUIRED
+    layers: list[Any]  # as YAML gave them, read again at each use
+    where: Where | None
+
+
+REQUIRED = object()  # a block parameter without a default
+MAX_REPEAT = 10_000
+BLOCK_KEYS = {
+    "residual": ("residual", "shortcut", "name", "expect"),
+    "concat": ("concat", "name", "expect"),
+    "repeat": ("repeat", "layers", "name", "expect"),
+}
+
+
+class BlockReader:
+    """The block forms of a layer; the layers inside are read by the subclass."""
+
+    source: str | None
+    blocks: dict[str, BlockDef]
+    params: dict[str, Any] | None  # of the named block being read
+    using: list[str]  # the named blocks being read, outermost first
+    context: str  # where the innermost of them is used, for messages
+
+    def layers(
+        self, raw: Any, path: tuple[int, ...], where: Where | None, what: str, start: int = 0
+    ) -> tuple[LayerSpec, ...]:
+        raise NotImplementedError
+
+    def _name_and_expect(
+        self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None, default: str
+    ) -> tuple[str | None, Expectation | None]:
+        raise NotImplementedError
+
+    def _spec(
+        self, block: Block, name: str, where: Where | None, expect: Expectation | None
+    ) -> LayerSpec:
+        return LayerSpec(layer=block, name=name, where=where, expect=expect, context=self.context)
+
+    def _block_start(
+        self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None, kind: str
+    ) -> tuple[str | None, Expectation | None]:
+        """Check a block's keys; read its name and expect."""
+        allowed = BLOCK_KEYS[kind]
+        ref = layer_ref(path, kind)
+        for key in raw:
+            if key not in allowed:
+                raise SpecError(
+                    f"a {kind} block has no key {values.show(key)}"
+                    + suggestion(key, allowed, f"; its keys are {', '.join(allowed)}"),
+                    key_at(raw, key, self.source) or where,
+                    ref,
+                )
+        return self._name_and_expect(raw, path, where, kind)
+
+    def _residual(
+        self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
+    ) -> LayerSpec:
+        name, expect = self._block_start(raw, path, where, "residual")
+        at = value_at(raw, "residual", self.source) or where
+        layers = self.layers(raw["residual"], path, at, "residual")
+        shortcut: tuple[LayerSpec, ...] = ()
+        if "shortcut" in raw:
+            at = value_at(raw, "shortcut", self.source) or where
+            shortcut = self.layers(raw["shortcut"], path, at, "shortcut", len(layers))
+        return self._spec(Residual(layers, shortcut), name or "Residual", where, expect)
+
+    def _concat(
+        self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
+    ) -> LayerSpec:
+        name, expect = self._block_start(raw, path, where, "concat")
+        at = value_at(raw, "concat", self.source) or where
+        branches = raw["concat"]
+        if not isinstance(branches, list) or len(branches) < 2:
+            raise SpecError(
+                "concat must be a list of at least two branches, each a list of layers, "
+                f"got {values.show(branches)}",
+                at,
+                layer_ref(path, "concat"),
+            )
+        marks = branches.item_marks if isinstance(branches, MarkedList) else [None] * len(branches)
+        built: list[tuple[LayerSpec, ...]] = []
+        number = 0
+        for branch, mark in zip(branches, marks, strict=True):
+            branch_at = place(mark, self.source) or at
+            layers = self.layers(branch, path, branch_at, f"branch {len(built) + 1}", number)
+            number += len(layers)
+            built.append(layers)
+        return self._spec(Concat(tuple(built)), name or "Concat", where, expect)
+
+    def _repeat(
+        self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
+    ) -> LayerSpec:
+        name, expect = self._block_start(raw, path, where, "repeat")
+        at = value_at(raw, "repeat", self.source) or where
+        try:
+            times = values.positive_int("repeat", raw["repeat"])
+        except values.ValueProblem as problem:
+            raise SpecError(str(problem), at, layer_ref(path, "repeat")) from None
+        if times > MAX_REPEAT:
+            raise SpecError(
+                f"repeat {times:,} is more than the limit of {MAX_REPEAT:,}",
+                at,
+                layer_ref(path, "repeat"),
+            )
+        if "layers" not in raw:
+            raise SpecError(
+                "a repeat needs 'layers', the list to repeat", where, layer_ref(path, None)
+            )
+        body_at = value_at(raw, "layers", self.source) or where
+        layers: list[LayerSpec] = []
+        for _ in range(times):
+            layers += self.layers(raw["layers"], path, body_at, "layers", len(layers))
+        block = Sequential(tuple(layers), "", "repeat")
+        return self._spec(block, name or f"Repeat ×{times}", where, expect)
+
+    def _use(self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None) -> LayerSpec:
+        used = raw["use"]
+        at = value_at(raw, "use", self.source) or where
+        if not isinstance(used, str) or used not in self.blocks:
+            known = list(self.blocks)
+            listed = f"; the blocks are {', '.join(known)}" if known else "; the spec has no blocks"
+            raise SpecError(
+                f"no block named {values.show(used)}" + suggestion(used, known, listed),
+                at,
+                layer_ref(path, None),
+            )
+        block = self.blocks[used]
+        if used in self.using:
+            chain = " → ".join([*self.using[self.using.index(used) :], used])
+            raise SpecError(f"block {used!r} uses itself ({chain})", at, layer_ref(path, used))
+        name, expect = self._name_and_expect(raw, path, where, used)
+        given = {}
+        for key, value in raw.items():
+            if key in ("use", "name", "expect"):
+                continue
+            if key not in block.params:
+                listed = ", ".join(block.params) or "none"
+                raise SpecError(
+                    f"block {used!r} has no parameter {values.show(key)}"
+                    + suggestion(key, list(block.params), f"; its parameters are {listed}"),
+                    key_at(raw, key, self.source) or where,
+                    layer_ref(path, used),
+                )
+            given[key] = value
+        params = {**block.params, **given}
+        missing = [key for key, value in params.items() if value is REQUIRED]
+        if missing:
+            raise SpecError(
+                f"block {used!r} needs {', '.join(missing)}: give "
+                + ", ".join(f"{key}: …" for key in missing),
+                where,
+                layer_ref(path, used),
+            )
+        label = ", ".join(f"{key}={_text(value)}" for key, value in given.items())
+        outer = (self.params, self.context)
+        self.params = params
+        self.context = f", in block {used!r} used at {where}" if where else ""
+        self.using.append(used)
+        try:
+            layers = self.layers(block.layers, path, block.where, f"block {used!r}")
+        finally:
+            self.using.pop()
+            self.params, self.context = outer
+        return self._spec(Sequential(layers, label), name or used, where, expect)
+
+
+_PARAMETER = r"\$([A-Za-z_][A-Za-z0-9_]*)"  # re caches it when a block first needs it
+_RESERVED = ("use", "name", "expect")
+
+
+def _text(value: Any) -> str:
+    """A parameter's value as shorthand writes it: 64, 3x5, same, true."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "x".join(_text(item) for item in value)
+    return str(value)
+
+
+def substitute(raw: Any, params: dict[str, Any], where: Where | None, block: str) -> Any:
+    """`raw` with each `$name` of the block's parameters replaced by its value.
+
+    A value that is exactly `$name` takes the parameter's value as it is (a
+    number, a list); inside longer text (`conv:$width,3`) it is written out.
+    Anything without a `$` is returned as it was, marks and all.
+    """
+
+    def value_of(name: str) -> Any:
+        if name not in params:
+            listed = ", ".join(params) or "none"
+            raise SpecError(
+                f"block {block!r} has no parameter {name!r}"
+                + suggestion(name, list(params), f"; its parameters are {listed}"),
+                where,
+            )
+        return params[name]
+
+    if isinstance(raw, str) and "$" in raw:
+        whole = re.fullmatch(_PARAMETER, raw.strip())
+        if whole:
+            return value_of(whole.group(1))
+        return re.sub(_PARAMETER, lambda found: _text(value_of(found.group(1))), raw)
+    if isinstance(raw, MarkedDict):
+        copy = MarkedDict()
+        copy.mark, copy.key_marks, copy.value_marks = raw.mark, raw.key_marks, raw.value_marks
+        for key, value in raw.items():
+            copy[key] = substitute(value, params, where, block)
+        return copy
+    if isinstance(raw, MarkedList):
+        items = MarkedList()
+        items.mark, items.item_marks = raw.mark, raw.item_marks
+        items.extend(substitute(item, params, where, block) for item in raw)
+        return items
+    if isinstance(raw, dict):
+        return {key: substitute(value, params, where, block) for key, value in raw.items()}
+    if isinstance(raw, list):
+        return [substitute(item, params, where, block) for item in raw]
+    return raw
+
+
+def block_defs(raw: Any, where: Where | None, source: str | None) -> dict[str, BlockDef]:
+    """The spec's `blocks:`, checked: a name, its parameters with defaults, its layers."""
+    if not isinstance(raw, Mapping):
+        raise SpecError(
+            "blocks must map each block's name to {params: …, layers: […]}, "
+            f"got {values.show(raw)}",
+            where,
+        )
+    found = {}
+    for name, body in raw.items():
+        at = value_at(raw, name, source) or where
+        if not isinstance(name, str) or not name.isidentifier():
+            raise SpecError(
+                f"a block's name must be a word such as bottleneck, got {values.show(name)}",
+                key_at(raw, name, source) or where,
+            )
+        if not isinstance(body, Mapping) or "layers" not in body:
+            raise SpecError(f"block {name!r} needs 'layers', the list of its layers", at)
+        for key in body:
+            if key not in ("params", "layers", "description"):
+                raise SpecError(
+                    f"block {name!r} has no key {values.show(key)}"
+                    + suggestion(key, ["params", "layers", "description"], "; its keys are "
+                                 "params, layers, description"),
+                    key_at(body, key, source) or at,
+                )  # fmt: skip
+        params = _block_params(name, body.get("params", {}), value_at(body, "params", source) or at)
+        layers = body["layers"]
+        if not isinstance(layers, list) or not layers:
+            raise SpecError(
+                f"block {name!r}: 'layers' must be a non-empty list of layers",
+                value_at(body, "layers", source) or at,
+            )
+        found[name] = BlockDef(name, params, layers, value_at(body, "layers", source) or at)
+    return found
+
+
+def _block_params(block: str, raw: Any, where: Where | None) -> dict[str, Any]:
+    """{width: 64, stride: 1} (defaults; null for none), or [width, stride] (all required)."""
+    if isinstance(raw, list):
+        raw = dict.fromkeys(raw)
+    if not isinstance(raw, Mapping):
+        raise SpecError(
+            f"block {block!r}: params must map each parameter to its default "
+            f"(null for none), got {values.show(raw)}",
+            where,
+        )
+    params = {}
+    for key, default in raw.items():
+        if not isinstance(key, str) or not key.isidentifier() or key in _RESERVED:
+            raise SpecError(
+                f"block {block!r}: a parameter's name must be a word other than "
+                f"{', '.join(_RESERVED)}, got {values.show(key)}",
+                where,
+            )
+        params[key] = REQUIRED if default is None else default
+    return params

@@ -1,0 +1,82 @@
+"""Reading `expect`: what the author says a layer, or the whole network, should give."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cnncalc.errors import LayerRef, SpecError, Where, suggestion
+from cnncalc.model import Expectation
+from cnncalc.shapes import from_layout
+from cnncalc.spec import values
+from cnncalc.spec.marked import key_at, value_at
+
+SPEC_EXPECT_KEYS = ("output", "params")
+LAYER_EXPECT_KEYS = ("shape", "params")
+
+
+def layer_ref(path: tuple[int, ...], name: str | None) -> LayerRef:
+    """layer 5, or layer 5.2.1 inside blocks."""
+    return LayerRef(path[0], name, ".".join(map(str, path)) if len(path) > 1 else "")
+
+
+def spec_expectation(raw: Any, where: Where | None, source: str | None, layout: str) -> Expectation:
+    """`expect: {output: [10], params: 62958}` at the top of a spec."""
+    if not isinstance(raw, Mapping):
+        raise SpecError(
+            "expect must be a mapping such as {output: [10], params: 62958}, "
+            f"got {values.show(raw)}",
+            where,
+        )
+    return _expectation(
+        raw, where, source, None, "output", SPEC_EXPECT_KEYS, "the spec's expect", layout
+    )
+
+
+def layer_expectation(
+    raw: Any, where: Where | None, source: str | None, ref: LayerRef, layout: str
+) -> Expectation:
+    """A layer's `expect`: its output shape, or {shape: [...], params: N}."""
+    if not isinstance(raw, Mapping):
+        try:
+            shape = from_layout(values.dims("expect", raw), layout)
+            return Expectation(shape=shape, shape_where=where)
+        except values.ValueProblem as problem:
+            raise SpecError(f"{problem}; or give {{shape: [...], params: N}}", where, ref) from None
+    return _expectation(
+        raw, where, source, ref, "shape", LAYER_EXPECT_KEYS, "a layer's expect", layout
+    )
+
+
+def _expectation(
+    raw: Mapping[Any, Any],
+    where: Where | None,
+    source: str | None,
+    ref: LayerRef | None,
+    shape_key: str,
+    keys: Sequence[str],
+    what: str,
+    layout: str,
+) -> Expectation:
+    for key in raw:
+        if key not in keys:
+            raise SpecError(
+                f"{what} has no key {values.show(key)}"
+                + suggestion(str(key), keys, f"; its keys are {', '.join(keys)}"),
+                key_at(raw, key, source) or where,
+                ref,
+            )
+    shape_where = value_at(raw, shape_key, source) or where
+    params_where = value_at(raw, "params", source) or where
+    shape = params = None
+    try:
+        if shape_key in raw:
+            shape = from_layout(values.dims(shape_key, raw[shape_key]), layout)
+    except values.ValueProblem as problem:
+        raise SpecError(str(problem), shape_where, ref) from None
+    try:
+        if "params" in raw:
+            params = values.count("params", raw["params"])
+    except values.ValueProblem as problem:
+        raise SpecError(str(problem), params_where, ref) from None
+    return Expectation(shape, params, shape_where, params_where)

@@ -1,0 +1,316 @@
+"""Reading layers: a mapping with `type`, a shorthand string, or a `Layer`, checked field
+by field and named by the course's rule (CONV1, POOL1, FC3)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cnncalc.errors import LayerRef, SpecError, Where, suggestion
+from cnncalc.layers import Layer
+from cnncalc.model import Expectation, LayerSpec
+from cnncalc.spec import values
+from cnncalc.spec.blocks import BlockDef, BlockReader, substitute
+from cnncalc.spec.expect import layer_expectation, layer_ref
+from cnncalc.spec.marked import Mark, MarkedList, key_at, place, value_at, where_in
+from cnncalc.spec.shorthand import split
+from cnncalc.spec.vocabulary import LAYER_TYPES, LayerType, layer_type, type_names
+
+MAX_LAYERS = 200_000  # layers in a spec once repeats and blocks are expanded
+MAX_NESTING = 50
+
+
+class LayerReader(BlockReader):
+    """Reads layers in order, numbering them by the course's naming rule."""
+
+    def __init__(self, source: str | None, layout: str = "hwc") -> None:
+        self.source = source
+        self.layout = layout  # of the shapes in `expect`
+        self.weighted = 0  # layers with weights so far: CONV1, FC3…
+        self.blocks: dict[str, BlockDef] = {}
+        self.params: dict[str, Any] | None = None  # of the named block being read
+        self.using: list[str] = []  # the named blocks being read, outermost first
+        self.context = ""  # where the innermost of them is used, for messages
+        self.count = 0  # layers read, repeats and blocks expanded
+
+    def read(
+        self, raw: Any, path: tuple[int, ...], where: Where | None, mark: Mark | None
+    ) -> LayerSpec:
+        self.count += 1
+        if self.count > MAX_LAYERS:
+            raise SpecError(
+                f"the spec expands to more than {MAX_LAYERS:,} layers; "
+                "check the counts of its repeats",
+                where,
+                layer_ref(path, None),
+            )
+        if self.params is not None:
+            substituted = substitute(raw, self.params, where, self.using[-1])
+            if substituted is not raw and isinstance(raw, str):
+                mark = None  # the text moved: offsets no longer map to columns
+            raw = substituted
+        if isinstance(raw, str):
+            return self._shorthand(raw, path, where, mark)
+        if isinstance(raw, Mapping) and "type" not in raw:
+            for key, read in (
+                ("residual", self._residual),
+                ("concat", self._concat),
+                ("repeat", self._repeat),
+                ("use", self._use),
+            ):
+                if key in raw:
+                    return read(raw, path, where)
+        if isinstance(raw, Mapping):
+            return self._mapping(raw, path, where)
+        if isinstance(raw, Layer):
+            return self._named(raw, None, _type_of(raw), where, {})
+        hint = ""
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            # `[conv:8,5, fc:10]` splits at every comma: 5 arrives as a layer.
+            hint = "; inside [ ], quote a shorthand that has commas: 'conv:8,5'"
+        raise SpecError(
+            "a layer is a mapping with 'type' or a shorthand string such as conv:16,5, "
+            f"got {values.show(raw)}{hint}",
+            where,
+            layer_ref(path, None),
+        )
+
+    def _mapping(
+        self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
+    ) -> LayerSpec:
+        if "type" not in raw:
+            named = [key for key in raw if isinstance(key, str) and layer_type(key)]
+            hint = (
+                f"; write {{type: {named[0]}, …}}, not {{{named[0]}: …}}"
+                if named
+                else "; add one, e.g. type: conv"
+            )
+            raise SpecError("the layer has no 'type'" + hint, where, layer_ref(path, None))
+        kind = self._type(raw["type"], path, value_at(raw, "type", self.source) or where)
+        default = kind.default_name(self.weighted)
+        explicit, expect = self._name_and_expect(raw, path, where, default)
+        ref = layer_ref(path, explicit or default)
+        given = []
+        for key, value in raw.items():
+            if key in ("type", "name", "expect"):
+                continue
+            if not isinstance(key, str) or kind.field(key) is None:
+                raise _unknown_key(kind, key, key_at(raw, key, self.source) or where, ref, "type")
+            given.append((key, repr(key), value, value_at(raw, key, self.source) or where))
+        return self._build(kind, given, ref, explicit, where, expect)
+
+    def _shorthand(
+        self, text: str, path: tuple[int, ...], where: Where | None, mark: Mark | None
+    ) -> LayerSpec:
+        def at(offset: int) -> Where | None:
+            return where_in(mark, self.source, offset) if mark else where
+
+        type_name, pieces = split(text)
+        kind = self._type(type_name, path, where)
+        explicit = None
+        for piece in pieces:
+            if piece.key == "name":
+                explicit = self._name(piece.value, path, at(piece.offset))
+        ref = layer_ref(path, explicit or kind.default_name(self.weighted))
+        expect = None
+        for piece in pieces:
+            if piece.key == "expect":
+                expect = layer_expectation(
+                    piece.value, at(piece.offset), self.source, ref, self.layout
+                )
+        given = []
+        positional = list(kind.positional)
+        seen_named = False
+        for number, piece in enumerate(pieces, 1):
+            if piece.key is None:
+                if not piece.value:
+                    raise SpecError(f"value {number} of {text!r} is empty", at(piece.offset), ref)
+                if seen_named:
+                    raise SpecError(
+                        f"the value {piece.value!r} comes after a named one; "
+                        "write it as key=value too",
+                        at(piece.offset),
+                        ref,
+                    )
+                if not positional:
+                    order = ", ".join(f.name for f in kind.positional) or "none"
+                    raise SpecError(
+                        f"{kind.name} takes {len(kind.positional)} values in order ({order}), "
+                        f"but {text!r} has more",
+                        at(piece.offset),
+                        ref,
+                    )
+                field = positional.pop(0)
+                given.append(
+                    (field.name, f"value {number} ({piece.value})", piece.value, at(piece.offset))
+                )
+                continue
+            seen_named = True
+            if piece.key in ("name", "expect"):
+                continue
+            if kind.field(piece.key) is None:
+                raise _unknown_key(kind, piece.key, at(piece.offset), ref, None)
+            given.append((piece.key, f"{piece.key}={piece.value}", piece.value, at(piece.offset)))
+        return self._build(kind, given, ref, explicit, where, expect)
+
+    def layers(
+        self, raw: Any, path: tuple[int, ...], where: Where | None, what: str, start: int = 0
+    ) -> tuple[LayerSpec, ...]:
+        """A list of layers inside a block, numbered below `path` from start + 1."""
+        if not isinstance(raw, list) or not raw:
+            raise SpecError(
+                f"{what} must be a non-empty list of layers, got {values.show(raw)}",
+                where,
+                layer_ref(path, None),
+            )
+        split_shorthand(raw, self.source)
+        if len(path) > MAX_NESTING:
+            raise SpecError(
+                f"blocks nest more than {MAX_NESTING} deep", where, layer_ref(path, None)
+            )
+        marks = raw.item_marks if isinstance(raw, MarkedList) else [None] * len(raw)
+        return tuple(
+            self.read(item, (*path, number), place(mark, self.source) or where, mark)
+            for number, (item, mark) in enumerate(zip(raw, marks, strict=True), start + 1)
+        )
+
+    def _name_and_expect(
+        self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None, default: str
+    ) -> tuple[str | None, Expectation | None]:
+        name = None
+        if "name" in raw:
+            name = self._name(raw["name"], path, value_at(raw, "name", self.source) or where)
+        expect = None
+        if "expect" in raw:
+            at = value_at(raw, "expect", self.source) or where
+            ref = layer_ref(path, name or default)
+            expect = layer_expectation(raw["expect"], at, self.source, ref, self.layout)
+        return name, expect
+
+    def _build(
+        self,
+        kind: LayerType,
+        given: list[tuple[str, str, Any, Where | None]],
+        ref: LayerRef,
+        explicit: str | None,
+        where: Where | None,
+        expect: Expectation | None = None,
+    ) -> LayerSpec:
+        """Read each given field, check none is missing or doubled, build the layer."""
+        fields: dict[str, Any] = {}
+        spelled: dict[str, str] = {}
+        field_where: dict[str, Where] = {}
+        for key, spelling, raw, at in given:
+            field = kind.field(key)
+            assert field is not None
+            if field.name in fields:
+                raise SpecError(
+                    f"{field.name} is given twice, as {spelled[field.name]} and as {spelling}",
+                    at,
+                    ref,
+                )
+            try:
+                fields[field.name] = field.read(field.name, raw)
+            except values.ValueProblem as problem:
+                raise SpecError(str(problem), at, ref) from None
+            spelled[field.name] = spelling
+            if at is not None:
+                field_where[field.name] = at
+        for field in kind.fields:
+            if field.required and field.name not in fields:
+                raise SpecError(
+                    f"{kind.name} needs {field.name} ({field.help}), e.g. {kind.example}",
+                    where,
+                    ref,
+                )
+        try:
+            layer = kind.build(**fields)
+        except values.ValueProblem as problem:  # a rule across fields
+            raise SpecError(str(problem), where, ref) from None
+        return self._named(layer, explicit, kind, where, field_where, expect)
+
+    def _named(
+        self,
+        layer: Layer,
+        explicit: str | None,
+        kind: LayerType,
+        where: Where | None,
+        field_where: dict[str, Where],
+        expect: Expectation | None = None,
+    ) -> LayerSpec:
+        name = explicit or kind.default_name(self.weighted)
+        if layer.numbered:
+            self.weighted += 1
+        return LayerSpec(
+            layer=layer,
+            name=name,
+            where=where,
+            field_where=field_where,
+            expect=expect,
+            context=self.context,
+        )
+
+    def _type(self, raw: Any, path: tuple[int, ...], where: Where | None) -> LayerType:
+        if not isinstance(raw, str) or not raw.strip():
+            raise SpecError(
+                f"a layer type must be a name such as conv, got {values.show(raw)}",
+                where,
+                layer_ref(path, None),
+            )
+        kind = layer_type(raw)
+        if kind is None:
+            raise SpecError(
+                f"unknown layer type {raw.strip()!r}"
+                + suggestion(
+                    raw.strip().lower(),
+                    type_names(),
+                    f"; the types are {', '.join(LAYER_TYPES)}",
+                ),
+                where,
+                layer_ref(path, None),
+            )
+        return kind
+
+    def _name(self, raw: Any, path: tuple[int, ...], where: Where | None) -> str:
+        try:
+            return values.text("name", raw)
+        except values.ValueProblem as problem:
+            raise SpecError(str(problem), where, layer_ref(path, None)) from None
+
+
+def split_shorthand(items: list[Any], source: str | None) -> None:
+    """Refuse `[conv:4,1, relu]`: in a flow list YAML splits the shorthand at its comma."""
+    if not isinstance(items, MarkedList) or not items.flow:
+        return
+    for number in range(1, len(items)):
+        before, item, mark = items[number - 1], items[number], items.item_marks[number]
+        if isinstance(before, str) and ":" in before and isinstance(item, int):
+            raise SpecError(
+                f"in a [ ] list a comma splits items, so {before!r} and {item} arrived as two "
+                f"layers; quote the shorthand, '{before},{item}', or write one layer a line",
+                where_in(mark, source),
+            )
+
+
+def _type_of(layer: Layer) -> LayerType:
+    kind = layer_type(layer.kind)
+    assert kind is not None, layer.kind
+    return kind
+
+
+def _unknown_key(
+    kind: LayerType, key: Any, where: Where | None, ref: LayerRef, extra: str | None
+) -> SpecError:
+    keys = [name for field in kind.fields for name in (field.name, *field.aliases)]
+    keys += ["name", "expect"] + ([extra] if extra else [])
+    listed = ", ".join(field.name for field in kind.fields) or "no keys of its own"
+    if not isinstance(key, str):
+        return SpecError(
+            f"{kind.name} has no key {values.show(key)}; its keys are {listed}", where, ref
+        )
+    return SpecError(
+        f"{kind.name} has no key {key!r}"
+        + suggestion(key, keys, f"; its keys are {listed}, name, expect"),
+        where,
+        ref,
+    )

@@ -1,0 +1,327 @@
+"""The spec's vocabulary: which layer types exist, their aliases and the fields each takes.
+
+One registry drives everything that names a layer type: the reader, the
+shorthand's positional order, the course's default names (CONV1, POOL1),
+"did you mean" suggestions, `cnncalc list --layers` and the JSON Schema.
+Each entry names the `Layer` class it builds, so that a concern kept outside
+the layer classes (explaining, drawing, exporting) can be checked to have a
+handler for every type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from cnncalc.geometry import Padding
+from cnncalc.layers import (
+    Activation,
+    AdaptiveAvgPool,
+    BatchNorm,
+    Conv,
+    ConvTranspose,
+    Dense,
+    Dropout,
+    Flatten,
+    GlobalAvgPool,
+    Layer,
+    Pool,
+    Softmax,
+    Upsample,
+    ZeroPad,
+)
+from cnncalc.spec import values
+
+
+class Field(NamedTuple):
+    """One key a layer type accepts, with the reader that checks its value."""
+
+    name: str
+    read: Callable[[str, Any], Any]
+    help: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    positional: bool = True  # takes a place in shorthand's positional order
+
+
+class LayerType(NamedTuple):
+    """A `type:` of the spec format: its fields and how to build the layer."""
+
+    name: str
+    layer: type[Layer]  # the class it builds
+    build: Callable[..., Layer]
+    help: str
+    example: str
+    fields: tuple[Field, ...] = ()
+    aliases: tuple[str, ...] = ()
+    # The course's default names: CONV1, POOL1, CONV2, POOL2, FC3, FC4, Softmax.
+    # Layers with weights are counted; a numbered type takes the next number,
+    # a pool the number of the layer before it.
+    name_format: str = ""
+    numbered: bool = False
+
+    def default_name(self, weighted_so_far: int) -> str:
+        return self.name_format.format(weighted_so_far + 1 if self.numbered else weighted_so_far)
+
+    def field(self, key: str) -> Field | None:
+        """The field `key` names, by its name or an alias."""
+        return _FIELDS[self.name].get(key)
+
+    @property
+    def positional(self) -> tuple[Field, ...]:
+        """The fields shorthand fills in order: conv:FILTERS,KERNEL,STRIDE,PADDING."""
+        return _POSITIONAL[self.name]
+
+
+_KERNEL = Field("kernel", values.pair, "window size f, or [f_h, f_w]", ("f", "kernel_size"), True)
+_STRIDE = Field("stride", values.pair, "step s, or [s_h, s_w]", ("s", "strides"))
+_PADDING = Field(
+    "padding", values.padding, "p, [p_h, p_w], [top, bottom, left, right], same or valid", ("p",)
+)
+_BIAS = Field(
+    "bias", values.boolean, "whether the layer has biases", ("use_bias",), positional=False
+)
+
+
+_DILATION = Field(
+    "dilation", values.pair, "spacing d of the kernel's taps; it covers d(f − 1) + 1",
+    ("d", "dilation_rate"), positional=False,
+)  # fmt: skip
+_GROUPS = Field(
+    "groups", values.positive_int, "groups of channels, each with its own filters",
+    positional=False,
+)  # fmt: skip
+_DEPTHWISE = Field(
+    "depthwise", values.boolean, "one group per input channel (groups = c_in)",
+    positional=False,
+)  # fmt: skip
+
+
+def _pool(mode: str) -> LayerType:
+    return LayerType(
+        name=f"{mode}pool",
+        layer=Pool,
+        build=lambda **fields: Pool(mode, **fields),
+        help=f"{'max' if mode == 'max' else 'average'} pooling: no parameters, channels "
+        "unchanged; stride defaults to the kernel",
+        example=f"{mode}pool:2",
+        fields=(
+            Field("kernel", values.pair, "window size f", ("f", "pool_size", "kernel_size"), True),
+            _STRIDE,
+            _PADDING,
+            Field(
+                "ceil",
+                values.boolean,
+                "round the output size up (PyTorch's ceil_mode)",
+                ("ceil_mode",),
+                positional=False,
+            ),
+        ),
+        aliases=(f"{mode}pool2d", f"{mode}pooling2d"),
+        name_format="POOL{}",
+    )
+
+
+def _activation(function: str, display: str, *aliases: str) -> LayerType:
+    return LayerType(
+        name=function,
+        layer=Activation,
+        build=lambda: Activation(function),
+        help="element-wise; no parameters, shape unchanged",
+        example=function,
+        aliases=aliases,
+        name_format=display,
+    )
+
+
+def _conv(**fields: Any) -> Conv:
+    if "filters" not in fields and not fields.get("depthwise"):
+        raise values.ValueProblem(
+            "conv needs filters (number of filters n_c), e.g. conv:16,5; only a depthwise "
+            "conv may leave them out"
+        )
+    return Conv(fields.pop("filters", None), **fields)
+
+
+def _zeropad(padding: Padding) -> ZeroPad:
+    if isinstance(padding, str):
+        raise values.ValueProblem(f"zeropad needs the padding in numbers, got {padding!r}")
+    return ZeroPad(padding)
+
+
+_TYPES = (
+    LayerType(
+        name="conv",
+        layer=Conv,
+        build=_conv,
+        help="convolution: f_h·f_w·(c_in/groups)·filters weights + filters biases",
+        example="conv:16,5",
+        fields=(
+            Field("filters", values.positive_int, "number of filters n_c"),
+            _KERNEL,
+            _STRIDE,
+            _PADDING,
+            _BIAS,
+            _DILATION,
+            _GROUPS,
+            _DEPTHWISE,
+        ),
+        aliases=("conv2d",),
+        name_format="CONV{}",
+        numbered=True,
+    ),
+    LayerType(
+        name="convtranspose",
+        layer=ConvTranspose,
+        build=ConvTranspose,
+        help="transposed convolution: output s(n − 1) − 2p + d(f − 1) + output_padding + 1",
+        example="convtranspose:16,3,2",
+        fields=(
+            Field("filters", values.positive_int, "number of filters", required=True),
+            _KERNEL,
+            _STRIDE,
+            _PADDING,
+            Field(
+                "output_padding",
+                values.pair_or_zero,
+                "extra rows and columns on one side of the output",
+                positional=False,
+            ),
+            _BIAS,
+            _DILATION,
+            _GROUPS,
+            _DEPTHWISE,
+        ),
+        aliases=("deconv", "conv2dtranspose", "convtranspose2d"),
+        name_format="DECONV{}",
+        numbered=True,
+    ),
+    _pool("max"),
+    _pool("avg"),
+    LayerType(
+        name="globalavgpool",
+        layer=GlobalAvgPool,
+        build=GlobalAvgPool,
+        help="the mean of each channel: H×W×C to 1×1×C; no parameters",
+        example="globalavgpool",
+        aliases=("globalaveragepooling2d", "gap"),
+        name_format="POOL{}",
+    ),
+    LayerType(
+        name="adaptiveavgpool",
+        layer=AdaptiveAvgPool,
+        build=AdaptiveAvgPool,
+        help="average pooling to a given output size, PyTorch's windows",
+        example="adaptiveavgpool:7",
+        fields=(Field("output", values.pair, "output size", ("output_size",), True),),
+        aliases=("adaptiveavgpool2d",),
+        name_format="POOL{}",
+    ),
+    LayerType(
+        name="fc",
+        layer=Dense,
+        build=Dense,
+        help="fully connected: n_in·units weights + units biases; flattens a volume first",
+        example="fc:120",
+        fields=(Field("units", values.positive_int, "number of units", required=True), _BIAS),
+        aliases=("dense", "linear"),
+        name_format="FC{}",
+        numbered=True,
+    ),
+    LayerType(
+        name="batchnorm",
+        layer=BatchNorm,
+        build=BatchNorm,
+        help="batch normalisation: 2·C trainable (scale, shift) and 2·C non-trainable "
+        "(running mean, variance)",
+        example="batchnorm",
+        fields=(
+            Field(
+                "affine", values.boolean, "whether it learns a scale and a shift", positional=False
+            ),
+        ),
+        aliases=("bn", "batchnorm2d", "batchnormalization"),
+        name_format="BN{}",
+    ),
+    LayerType(
+        name="dropout",
+        layer=Dropout,
+        build=Dropout,
+        help="no parameters, shape unchanged",
+        example="dropout:0.5",
+        fields=(Field("rate", values.rate, "the share of values dropped", ("p",)),),
+        name_format="Dropout",
+    ),
+    LayerType(
+        name="zeropad",
+        layer=ZeroPad,
+        build=_zeropad,
+        help="zeros around the volume; no parameters",
+        example="zeropad:3",
+        fields=(
+            Field(
+                "padding",
+                values.padding,
+                "p, [p_h, p_w] or [top, bottom, left, right]",
+                ("p",),
+                True,
+            ),
+        ),
+        aliases=("zeropadding2d",),
+        name_format="ZeroPad",
+    ),
+    LayerType(
+        name="upsample",
+        layer=Upsample,
+        build=Upsample,
+        help="nearest-neighbour upsampling by a factor; no parameters",
+        example="upsample:2",
+        fields=(
+            Field("factor", values.pair, "how many times larger", ("size", "scale_factor"), True),
+        ),
+        aliases=("upsampling2d",),
+        name_format="Upsample",
+    ),
+    LayerType(
+        name="flatten",
+        layer=Flatten,
+        build=Flatten,
+        help="a volume as a vector; no parameters",
+        example="flatten",
+        name_format="Flatten",
+    ),
+    LayerType(
+        name="softmax",
+        layer=Softmax,
+        build=Softmax,
+        help="softmax; with units, a fully connected layer of that size first",
+        example="softmax:10",
+        fields=(Field("units", values.positive_int, "number of classes"), _BIAS),
+        name_format="Softmax",
+    ),
+    _activation("relu", "ReLU"),
+    _activation("relu6", "ReLU6"),
+    _activation("leakyrelu", "LeakyReLU"),
+    _activation("elu", "ELU"),
+    _activation("gelu", "GELU"),
+    _activation("silu", "SiLU", "swish"),
+    _activation("hardswish", "Hardswish"),
+    _activation("sigmoid", "Sigmoid"),
+    _activation("tanh", "Tanh"),
+)
+
+LAYER_TYPES: dict[str, LayerType] = {t.name: t for t in _TYPES}
+# Looked up for every field of every layer read, so computed once.
+_FIELDS = {t.name: {key: f for f in t.fields for key in (f.name, *f.aliases)} for t in _TYPES}
+_POSITIONAL = {t.name: tuple(f for f in t.fields if f.positional) for t in _TYPES}
+_BY_ALIAS: dict[str, LayerType] = {alias: t for t in _TYPES for alias in (t.name, *t.aliases)}
+
+
+def layer_type(name: str) -> LayerType | None:
+    """The layer type called `name` or one of its aliases, in any case."""
+    return _BY_ALIAS.get(name.strip().lower())
+
+
+def type_names() -> list[str]:
+    """Every name a `type:` may take, aliases included (for suggestions)."""
+    return list(_BY_ALIAS)
