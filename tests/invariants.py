@@ -185,7 +185,8 @@ def check_markdown(text: str) -> None:
 
 
 def check_json(text: str) -> dict[str, Any]:
-    """The JSON document: the same sums on the tree it carries; returns its totals."""
+    """The JSON document: the same sums on the tree it carries; returns its totals and
+    the bytes a value."""
     document = json.loads(text)
     per_value = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}[document["dtype"]]
     keys = ("params", "weights", "biases", "nontrainable", "macs", "flops")
@@ -216,7 +217,7 @@ def check_json(text: str) -> dict[str, Any]:
     if not _folded(document["layers"]):
         assert memory["activations"] == leaves * per_value
     assert memory["total"] == memory["input"] + memory["activations"] + memory["params"]
-    return totals
+    return {**totals, "per_value": per_value}
 
 
 def _folded(layers: list[dict[str, Any]]) -> bool:
@@ -228,8 +229,23 @@ def _folded(layers: list[dict[str, Any]]) -> bool:
     )
 
 
-def check_csv(text: str, totals: dict[str, Any]) -> None:
-    """The CSV: blocks sum their layers, and the top-level rows sum to the JSON's totals."""
+# What a machine may find in each CSV column: whole numbers, per-axis values as cnncalc
+# reads them back (7, 7x5, 0x1x0x1), and words only where the table has no figure.
+CSV_CELLS = {
+    **dict.fromkeys(
+        ("size", "params", "weights", "biases", "nontrainable", "macs", "flops", "memory"),
+        r"[0-9]+",
+    ),
+    **dict.fromkeys(("rf", "jump", "start"), r"-?[0-9]+(x-?[0-9]+)*|all|n/a"),
+    **dict.fromkeys(("kernel", "stride", "padding"), r"([0-9]+(x[0-9]+)*)?"),
+    "percent": r"[0-9]+\.[0-9]+|",
+    "shape": r"\([0-9]+(, [0-9]+)*\)",
+}
+
+
+def check_csv(text: str, totals: dict[str, Any], per_value: int = 4) -> None:
+    """The CSV: every cell raw, blocks sum their layers, the top-level rows sum to the
+    JSON's totals, and each memory cell is the size times the dtype's bytes."""
     reader = list(csv.reader(io.StringIO(text)))
     header, *records = reader
     assert header[:3] == ["index", "name", "type"]
@@ -243,6 +259,12 @@ def check_csv(text: str, totals: dict[str, Any]) -> None:
         )
         for record in records[1:]
     ]
+    for record in records:
+        for key, cell in zip(header[3:], record[3:], strict=True):
+            assert re.fullmatch(CSV_CELLS[key], cell), f"{key}: {cell!r} is not a raw figure"
+        if {"size", "memory"} <= set(header):
+            cells = dict(zip(header, record, strict=True))
+            assert int(cells["memory"]) == int(cells["size"]) * per_value
     top = _tree(rows)
     headers = [names.get(key, key) for key in header]
     _check_rows(top, headers, None)

@@ -46,7 +46,7 @@ def _check_invariants(run, text: str, fmt: str, spec: str, *options: str) -> Non
         invariants.check_json(text)
     else:
         totals = invariants.check_json(_table(run, spec, "json", *options))
-        invariants.check_csv(text, totals)
+        invariants.check_csv(text, totals, totals["per_value"])
 
 
 @pytest.mark.parametrize("fmt", list(EXTENSIONS))

@@ -82,3 +82,18 @@ def test_bytes_within_their_rounding(shown, exact, holds):
     else:
         with pytest.raises(AssertionError):
             invariants.assert_bytes(shown, exact)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [(",12288,1,1,0,", ",12.29 KB,1,1,0,"), (",0x1x0x1,0.5149", ",(0 1 0 1),0.5149"),
+     (",0.5149", ",0.5%")],
+)  # fmt: skip
+def test_csv_refuses_display_text(old, new):
+    """Figures formatted for people (12.29 KB, (0 1 0 1), 0.5%) are not raw CSV cells."""
+    text = _read("zoo.all.csv")
+    totals = invariants.check_json(_read("zoo.all.json"))
+    invariants.check_csv(text, totals)
+    assert old in text
+    with pytest.raises(AssertionError, match="raw figure"):
+        invariants.check_csv(text.replace(old, new, 1), totals)

@@ -176,7 +176,8 @@ def markdown(summary: Summary, view: View = DEFAULT_VIEW, file: IO[str] | None =
 
 
 def csv_table(summary: Summary, view: View = DEFAULT_VIEW, file: IO[str] | None = None) -> None:
-    """One line per layer after the input's, the chosen columns with raw integers.
+    """One line per layer after the input's, each column's raw figure: whole numbers
+    without separators, bytes, per-axis values as cnncalc reads them (7, 7x5, 0x1x0x1).
 
     No totals line, to trip no parser; shapes as the table writes them.
     """
@@ -191,11 +192,9 @@ def csv_table(summary: Summary, view: View = DEFAULT_VIEW, file: IO[str] | None 
     lines: list[tuple[str, str, str, Figures]] = [("0", "Input", "input", input_line(summary))]
     lines += [(row.path, row.name, row.kind, row) for row in summary.flat(view.depth)]
     for index, name, kind, line in lines:
-        cells = [column.text(column.value(line, view), view) for column in columns]
-        # Raw integers for machines: no thousands separators.
-        raw = [cell.replace(",", "") if column.numeric and column.key != "memory" else cell
-               for column, cell in zip(columns, cells, strict=True)]  # fmt: skip
-        writer.writerow([index, name, kind, *raw])
+        writer.writerow(
+            [index, name, kind, *(column.csv(column.value(line, view), view) for column in columns)]
+        )
     write(out.getvalue(), file)
 
 
