@@ -80,15 +80,23 @@ def pool_padding_limit(f: int) -> int:
     return f // 2
 
 
+def same_output_size(n: int, s: int) -> int:
+    """What 'same' padding gives: ⌈n/s⌉ (without a float)."""
+    return -(-n // s)
+
+
+def split_padding(total: int) -> tuple[int, int]:
+    """A total padding split as TensorFlow does: half before, the odd one after."""
+    return total // 2, total - total // 2
+
+
 def same_padding(n: int, k: int, s: int) -> tuple[int, int]:
     """TensorFlow's 'same' padding of one axis: (before, after).
 
     With stride 1 and an odd kernel this is (k−1)/2 on each side, the course's
     rule; otherwise the odd pixel goes after (bottom or right).
     """
-    out = -(-n // s)  # ceil(n / s) without a float
-    total = max((out - 1) * s + k - n, 0)
-    return total // 2, total - total // 2
+    return split_padding(max((same_output_size(n, s) - 1) * s + k - n, 0))
 
 
 def resolve_padding(padding: Padding, sizes: Sizes, spans: Sizes, strides: Sizes) -> Sides:

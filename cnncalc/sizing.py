@@ -238,7 +238,7 @@ def solve_padding(
     # A total padding that gives it, split as TensorFlow does: the odd one after.
     total = max(0, least)
     if total <= min(2 * high, most):
-        result.asymmetric = (total // 2, total - total // 2)
+        result.asymmetric = geometry.split_padding(total)
     return result
 
 

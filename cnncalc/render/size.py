@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from cnncalc.geometry import formula
+from cnncalc.geometry import formula, same_output_size
 from cnncalc.render import jsonout
 from cnncalc.sizing import Size
 
@@ -88,7 +88,7 @@ def _forward_lines(size: Size, axis: str | None) -> list[str]:
     if size.stride_from_kernel:
         lines.append(_STRIDE_FROM_KERNEL.format(s))
     if size.rule == "same":
-        out = -(-n // s)
+        out = same_output_size(n, s)
         need = f"({out} − 1)·{s} + {k} − {n}"
         if (out - 1) * s + k - n < 0:
             need = f"max({need}, 0)"
