@@ -236,8 +236,13 @@ def _transposed_sides(layer: ConvTranspose, rank: int) -> tuple[tuple[int, int],
 @_handles(BatchNorm)
 def _batchnorm(layer: BatchNorm, row: Row, layout: str) -> _Explained:
     channels = row.input_shape[-1]
+    params = (
+        f"params = 2·{channels} = {row.params:,}, a scale and a shift per channel"
+        if layer.affine
+        else "params = 0: with affine=false it learns no scale and no shift"
+    )
     return f"{row.name}: batch normalisation of {count(channels, 'channel')}", [
-        f"params = 2·{channels} = {row.params:,}, a scale and a shift per channel",
+        params,
         f"non-trainable = 2·{channels} = {row.buffers:,}, a running mean and variance",
         "no MACs: at inference it folds into the layer before it",
     ]

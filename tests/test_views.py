@@ -137,6 +137,15 @@ def test_explain_simple_convnet(run):
     assert "  7×7×40 = 1,960 values in a row" in lines
 
 
+def test_explain_batchnorm_without_affine(run):
+    """Without affine a batch norm learns nothing: its arithmetic must not read 2·3 = 0."""
+    lines = run("explain", "--input", "4x4x3", "batchnorm:affine=false").stdout.splitlines()
+    assert "  params = 0: with affine=false it learns no scale and no shift" in lines
+    assert "  non-trainable = 2·3 = 6, a running mean and variance" in lines
+    affine = run("explain", "--input", "4x4x3", "batchnorm").stdout.splitlines()
+    assert "  params = 2·3 = 6, a scale and a shift per channel" in affine
+
+
 def test_explain_why_convolutions(run):
     """The course's comparison: 32×32×3 → 28×28×6 by a dense layer needs 14,455,392."""
     output = run("explain", "--input", "32x32x3", "conv:6,5").stdout
