@@ -36,7 +36,7 @@ from cnncalc.layers import (
     ZeroPad,
     group_count,
 )
-from cnncalc.layers.base import per_axis
+from cnncalc.layers.base import per_axis, resolve_sides
 from cnncalc.model import Concat, Residual, Sequential
 from cnncalc.shapes import Shape, by, in_layout, size_of
 
@@ -194,7 +194,8 @@ def _transposed(layer: ConvTranspose, row: Row, layout: str) -> _Explained:
     stride = per_axis(layer.stride, sizes, "stride")
     dilation = per_axis(layer.dilation, sizes, "dilation")
     extra = per_axis(layer.output_padding, sizes, "output_padding")
-    sides = _transposed_sides(layer, len(sizes))
+    # 'same' is Keras's n·s for a transposed conv: no padding to write out.
+    sides = None if layer.padding == "same" else resolve_sides(layer.padding, sizes, kernel, stride)
     lines = []
     for axis, name in enumerate(_names(row)):
         n, f, s, d = sizes[axis], kernel[axis], stride[axis], dilation[axis]
@@ -219,18 +220,6 @@ def _transposed(layer: ConvTranspose, row: Row, layout: str) -> _Explained:
         f"params = {params} = {row.params:,}",
         f"MACs = {inputs}·{per_filter}·{out} = {row.macs:,}",
     ]
-
-
-def _transposed_sides(layer: ConvTranspose, rank: int) -> tuple[tuple[int, int], ...] | None:
-    """The padding per axis as given, or None for 'same'."""
-    if layer.padding == "same":
-        return None
-    if layer.padding == "valid":
-        return ((0, 0),) * rank
-    if isinstance(layer.padding, int):
-        return ((layer.padding, layer.padding),) * rank
-    assert not isinstance(layer.padding, str)
-    return layer.padding
 
 
 @_handles(BatchNorm)
