@@ -164,12 +164,12 @@ def input_field(rank: int) -> Field:
 
 def grow(field: Field, window: Window) -> Field:
     """The field after one more sliding layer: r + (k − 1)·j, j·s, start − p·j."""
-    axes = list(zip(*field, *window, strict=True))
-    return Field(
-        tuple(r + (k - 1) * j for r, j, _, k, _, _ in axes),
-        tuple(j * s for _, j, _, _, s, _ in axes),
-        tuple(a - p * j for _, j, a, _, _, p in axes),
-    )
+    size, jump, start = [], [], []
+    for r, j, a, k, s, p in zip(*field, *window, strict=True):
+        size.append(r + (k - 1) * j)
+        jump.append(j * s)
+        start.append(a - p * j)
+    return Field(tuple(size), tuple(jump), tuple(start))
 
 
 def union(fields: Sequence[Field]) -> Field | None:

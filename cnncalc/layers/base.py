@@ -157,12 +157,20 @@ def slide(
     sides = resolve_sides(padding, sizes, spans, stride)
     size = geometry.ceil_output_size if ceil else geometry.output_size
     out = []
-    for n, k, s, (before, after) in zip(sizes, spans, stride, sides, strict=True):
+    unused = []  # per axis: input positions no window covers, beyond a zeropad's
+    axes = zip(sizes, spans, stride, sides, padded or (0,) * len(sizes), strict=True)
+    for n, k, s, (before, after), zeros in axes:
         if not geometry.fits(n, k, before, after):
             raise _too_large(sizes, spans, sides, dilation)
         out.append(size(n, k, s, before, after))
+        # A kernel smaller than its stride skips rows by design (ResNet's 1×1, stride 2
+        # shortcut), and ceil mode takes the last rows in: no warning for either.
+        skipped = 0 if ceil or k < s else geometry.unused(n, k, s, before, after) - zeros
+        unused.append(max(0, skipped))
     window = Window(spans, stride, tuple([before for before, _ in sides]))
-    notes = _notes(sizes, spans, stride, sides, padding, ceil, padded)
+    notes: tuple[Note, ...] = ()
+    if any(unused) or padding == "same":  # the common case has nothing to say
+        notes = _notes(unused, stride, sides, padding)
     return Slide(sides, tuple(out), window, notes)
 
 
@@ -176,26 +184,11 @@ def _too_large(sizes: Sizes, spans: Sizes, sides: Sides, dilation: Sizes | None)
     )
 
 
-def _notes(
-    sizes: Sizes,
-    spans: Sizes,
-    stride: Sizes,
-    sides: Sides,
-    padding: Padding,
-    ceil: bool,
-    padded: Sizes | None,
-) -> tuple[Note, ...]:
-    rank = len(sizes)
-    padded = padded or (0,) * rank
-    lost = []
+def _notes(unused: list[int], stride: Sizes, sides: Sides, padding: Padding) -> tuple[Note, ...]:
+    rank = len(unused)
     nouns = _NOUNS.get(rank)
-    for axis in range(rank):
-        # A kernel smaller than its stride skips rows by design (ResNet's 1×1, stride 2
-        # shortcut), and ceil mode takes the last rows in: no warning for either.
-        if ceil or spans[axis] < stride[axis]:
-            continue
-        count = geometry.unused(sizes[axis], spans[axis], stride[axis], *sides[axis])
-        count = max(0, count - padded[axis])
+    lost = []
+    for axis, count in enumerate(unused):
         one, many = (
             (nouns[axis], nouns[axis] + "s")
             if nouns

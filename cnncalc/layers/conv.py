@@ -60,7 +60,7 @@ class Conv(Layer):
             kernel,
             per_axis(self.stride, sizes, "stride"),
             self.padding,
-            dilation=per_axis(self.dilation, sizes, "dilation"),
+            dilation=None if self.dilation == 1 else per_axis(self.dilation, sizes, "dilation"),
             padded=padded,
         )
         # Each filter sees only its group's channels: c_in/groups of them.
