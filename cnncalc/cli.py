@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 import click
 
 from cnncalc import __version__
-from cnncalc.errors import Diagnostic, SpecError, closest
+from cnncalc.errors import Diagnostic, SpecError, closest, visible
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -38,11 +38,11 @@ class DataError(click.ClickException):
 
 
 def fail(message: str) -> NoReturn:
-    raise DataError(message)
+    raise DataError(visible(message))
 
 
 def warn(diagnostic: Diagnostic) -> None:
-    click.echo(f"Warning: {diagnostic}", err=True)
+    click.echo(f"Warning: {visible(str(diagnostic))}", err=True)
 
 
 class ValueType(click.ParamType):  # type: ignore[type-arg]

@@ -75,6 +75,32 @@ class SpecError(Exception):
         return self.diagnostic.layer
 
 
+# Characters that act on a terminal or a CI log instead of showing: the control
+# characters (ESC, CR, LF, NUL…) and the bidirectional overrides and isolates,
+# which reorder what surrounds them.
+_BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BREAKS = set("\u2028\u2029")
+
+
+def _acts(char: str) -> bool:
+    return char < " " or "\x7f" <= char <= "\x9f" or char in _BIDI or char in _BREAKS
+
+
+def first_unsafe(text: str) -> tuple[int, str] | None:
+    """The first character of `text` that would act rather than show, and its index."""
+    if text.isprintable():
+        return None  # the usual case: no need to look at each character
+    return next(((i, char) for i, char in enumerate(text) if _acts(char)), None)
+
+
+def visible(text: str) -> str:
+    """`text` with each character that would act written as an escape (\\x1b, \\u202e),
+    for what cannot be refused at load time, such as a file's name."""
+    if first_unsafe(text) is None:
+        return text
+    return "".join(repr(char)[1:-1] if _acts(char) else char for char in text)
+
+
 def closest(word: object, candidates: Sequence[str]) -> str | None:
     """The candidate `word` was most likely meant to be, if one is close."""
     import difflib  # only error messages need it

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING
 
+from cnncalc.errors import visible
 from cnncalc.render import jsonout
 from cnncalc.render.output import colour_terminal, write
 
@@ -18,8 +19,9 @@ if TYPE_CHECKING:
 
 
 def _located(problem: Diagnostic) -> str:
-    """file:line:col: severity: layer N (NAME): message, as compilers write it."""
-    where = f"{problem.where}: " if problem.where else ""
+    """file:line:col: severity: layer N (NAME): message, as compilers write it; a file
+    name's control characters shown as escapes."""
+    where = f"{visible(str(problem.where))}: " if problem.where else ""
     layer = f"{problem.layer}: " if problem.layer else ""
     return f"{where}{problem.severity}: {layer}{problem.message}"
 
@@ -35,7 +37,7 @@ def text_report(results: Sequence[FileResult], file: IO[str] | None = None) -> N
     lines = []  # (text, style) pairs
     for result in results:
         verdict = ("passed ", "green") if result.passed else ("FAILED ", "bold red")
-        lines.append([verdict, (result.file, "")])
+        lines.append([verdict, (visible(result.file), "")])
         for problem in result.problems:
             style = "red" if problem.severity == "error" else "yellow"
             lines.append([("       ", ""), (_located(problem), style)])
@@ -113,7 +115,7 @@ def github_report(results: Sequence[FileResult], file: IO[str] | None = None) ->
             level = "error" if problem in result.failing else "warning"
             where = problem.where
             source = (where.source if where else None) or result.file
-            properties = [f"file={_github_property(source)}"]
+            properties = [f"file={_github_property(visible(source))}"]
             if where and where.line is not None:
                 properties.append(f"line={where.line}")
                 if where.column is not None:

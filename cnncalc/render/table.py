@@ -137,26 +137,13 @@ def rich_table(summary: Summary, view: View = DEFAULT_VIEW, file: IO[str] | None
     body, totals, footnotes = _cells(summary, view)
     after = [*_footer(summary, view), *footnotes]
     left = 2 if view.columns[:1] == ("shape",) else 1
+    text = plain_table(headers, body, totals, summary.name, left)
     if not colour_terminal(file):
-        text = plain_table(headers, body, totals, summary.name, left)
         write(text + "".join(f"{line}\n" for line in after), file)
         return
+    from cnncalc.render import terminal
 
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=summary.name, box=box.HEAVY_HEAD, header_style="bold", title_style="bold")
-    for index, header in enumerate(headers):
-        table.add_column(header, justify="left" if index < left else "right")
-    for cells in body:
-        table.add_row(*cells)
-    table.add_section()
-    table.add_row(*totals, style="bold")
-    console = Console(file=file, highlight=False)
-    console.print(table)
-    for line in after:
-        console.print(line)
+    terminal.draw(summary.name, headers, body, totals, after, left, text, file)
 
 
 def markdown(summary: Summary, view: View = DEFAULT_VIEW, file: IO[str] | None = None) -> None:
@@ -192,10 +179,15 @@ def csv_table(summary: Summary, view: View = DEFAULT_VIEW, file: IO[str] | None 
     lines: list[tuple[str, str, str, Figures]] = [("0", "Input", "input", input_line(summary))]
     lines += [(row.path, row.name, row.kind, row) for row in summary.flat(view.depth)]
     for index, name, kind, line in lines:
-        writer.writerow(
-            [index, name, kind, *(column.csv(column.value(line, view), view) for column in columns)]
-        )
+        figures = (column.csv(column.value(line, view), view) for column in columns)
+        writer.writerow([index, _inert(name), kind, *figures])
     write(out.getvalue(), file)
+
+
+def _inert(name: str) -> str:
+    """A name a spreadsheet will not run as a formula: one that starts with =, +, - or @
+    gets a leading ', as OWASP advises and spreadsheets show without it."""
+    return "'" + name if name[:1] in ("=", "+", "-", "@") else name
 
 
 # The JSON contract's order of each layer's figures; a column not listed follows them.

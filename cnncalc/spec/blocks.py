@@ -165,6 +165,12 @@ class BlockReader:
                     key_at(raw, key, self.source) or where,
                     layer_ref(path, used),
                 )
+            if isinstance(value, str):
+                try:  # the value is shown in the block's row: refuse what would act there
+                    values.text(key, value)
+                except values.ValueProblem as problem:
+                    at = value_at(raw, key, self.source) or where
+                    raise SpecError(str(problem), at, layer_ref(path, used)) from None
             given[key] = value
         params = {**block.params, **given}
         missing = [key for key, value in params.items() if value is REQUIRED]

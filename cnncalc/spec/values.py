@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cnncalc.errors import first_unsafe
 from cnncalc.geometry import Padding, Sizes
 
 # Far beyond any real network, yet every product of such sizes stays a few
@@ -188,7 +189,20 @@ def boolean(name: str, raw: Any) -> bool:
 
 
 def text(name: str, raw: Any) -> str:
+    """Text a person will read: a name, a description. Control and bidi characters are
+    refused, since they would act on the terminal or the CI log that shows them."""
     if isinstance(raw, str) and raw.strip():
+        found = first_unsafe(raw.strip())
+        if found is not None:
+            import unicodedata
+
+            index, char = found
+            what = unicodedata.name(char, "a control character")
+            raise ValueProblem(
+                f"{name} holds U+{ord(char):04X} ({what.lower()}) at character {index + 1}; "
+                "it would act on the terminal or log that shows it, so write the text "
+                "without it"
+            )
         return raw.strip()
     if isinstance(raw, str):
         raise ValueProblem(f"{name} cannot be empty")
