@@ -36,9 +36,18 @@ class FileResult(Record):
         return tuple(p for p in self.problems if p.severity == "warning")
 
     @property
+    def notes(self) -> tuple[Diagnostic, ...]:
+        return tuple(p for p in self.problems if p.severity == "note")
+
+    @property
     def failing(self) -> tuple[Diagnostic, ...]:
-        """The problems that fail the file: its errors, and its warnings with --strict."""
-        return self.problems if self.strict else self.errors
+        """The problems that fail the file: its errors, and its warnings with --strict;
+        a note never does."""
+        return tuple(
+            p
+            for p in self.problems
+            if p.severity == "error" or (self.strict and p.severity == "warning")
+        )
 
     @property
     def passed(self) -> bool:

@@ -42,7 +42,9 @@ def fail(message: str) -> NoReturn:
 
 
 def warn(diagnostic: Diagnostic) -> None:
-    click.echo(f"Warning: {visible(str(diagnostic))}", err=True)
+    """A warning or a note on standard error; the command goes on."""
+    label = "Note" if diagnostic.severity == "note" else "Warning"
+    click.echo(f"{label}: {visible(str(diagnostic))}", err=True)
 
 
 class ValueType(click.ParamType):  # type: ignore[type-arg]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
 from cnncalc import geometry
-from cnncalc.errors import Diagnostic, LayerRef, SpecError, Where
+from cnncalc.errors import Diagnostic, LayerRef, SpecError, Where, counted
 from cnncalc.geometry import Field, Sizes
 from cnncalc.layers import LayerProblem
 from cnncalc.model import Block, Concat, LayerSpec, Residual, Sequential, Spec
@@ -35,10 +35,17 @@ class _State(NamedTuple):
 def analyze(spec: Spec) -> Summary:
     """Walk the layers of `spec`; a layer that cannot take its input raises `SpecError`."""
     walker = _Walker(spec)
-    start = _State(spec.input, geometry.input_field(len(spec.input) - 1))
+    if walker.hint:
+        walker.warnings.append(Diagnostic(walker.hint, spec.input_where, severity="warning"))
+    # A vector's units each see themselves: a field of one axis.
+    start = _State(spec.input, geometry.input_field(max(len(spec.input) - 1, 1)))
     rows, _ = walker.walk(spec.layers, start, ())
     summary = Summary(
-        name=spec.name, input_shape=spec.input, rows=tuple(rows), warnings=tuple(walker.warnings)
+        name=spec.name,
+        input_shape=spec.input,
+        rows=tuple(rows),
+        warnings=tuple(walker.warnings),
+        input_notes=(walker.hint,) if walker.hint else (),
     )
     summary.unmet = tuple(walker.unmet + list(_unmet_totals(spec, summary)))
     return summary
@@ -63,6 +70,7 @@ class _Walker:
         self.layout = spec.layout
         self.warnings: list[Diagnostic] = []
         self.unmet: list[Diagnostic] = []
+        self.hint = channels_first(spec.input, spec.layout)
 
     def walk(
         self, layers: Sequence[LayerSpec], state: _State, path: tuple[int, ...], start: int = 0
@@ -87,11 +95,12 @@ class _Walker:
             step = layer_spec.layer.apply(state.shape, state.padded)
         except LayerProblem as problem:
             where = layer_spec.where_of(problem.field)
-            raise _error(problem.message, layer_spec, where, ref) from None
+            message = problem.message + (f"; {self.hint}" if self.hint else "")
+            raise _error(message, layer_spec, where, ref) from None
         for note in step.notes:
             where = layer_spec.where_of(note.field)
             self.warnings.append(
-                Diagnostic(note.message + layer_spec.context, where, ref, "warning")
+                Diagnostic(note.message + layer_spec.context, where, ref, note.severity)
             )
         field, lost = state.field, state.lost
         if step.sees_all and field is not None:
@@ -212,7 +221,7 @@ class _Walker:
         if expect.params is not None and expect.params != row.params:
             self.unmet.append(
                 Diagnostic(
-                    f"expected {expect.params:,} parameters, got {row.params:,}",
+                    f"expected {counted(expect.params, 'parameter')}, got {row.params:,}",
                     expect.params_where,
                     ref,
                 )
@@ -228,6 +237,21 @@ _BLOCKS: dict[type[Block], _Walk] = {
     Residual: _Walker._residual,
     Concat: _Walker._concat,
 }
+
+
+def channels_first(shape: Shape, layout: str) -> str:
+    """What to say when an input written (H, W, C) looks like PyTorch's (C, H, W): a small
+    first axis and two much larger ones. Empty when it does not."""
+    if layout != "hwc" or len(shape) != 3:
+        return ""
+    first, second, third = shape
+    if first > 4 or second < 8 * first or third < 8 * first:
+        return ""
+    return (
+        f"the input {shape_text(shape)} reads as {first}×{second} pixels of {third} channels; "
+        "if it is channels first, as PyTorch writes it, add --layout chw (layout: chw in a "
+        f"spec): it is then {second}×{third} pixels of {first} channel" + ("s" if first > 1 else "")
+    )
 
 
 def _union(outs: Sequence[_State]) -> tuple[Field | None, str]:
@@ -257,6 +281,6 @@ def _unmet_totals(spec: Spec, summary: Summary) -> Iterator[Diagnostic]:
         )
     if expect.params is not None and expect.params != summary.params:
         yield Diagnostic(
-            f"expected {expect.params:,} parameters in total, got {summary.params:,}",
+            f"expected {counted(expect.params, 'parameter')} in total, got {summary.params:,}",
             expect.params_where,
         )

@@ -46,7 +46,7 @@ class Diagnostic(NamedTuple):
     message: str
     where: Where | None = None
     layer: LayerRef | None = None
-    severity: str = "error"  # "error" or "warning"
+    severity: str = "error"  # "error", "warning" or "note"
 
     def __str__(self) -> str:
         prefix = [str(part) for part in (self.where, self.layer) if part is not None]
@@ -99,6 +99,11 @@ def visible(text: str) -> str:
     if first_unsafe(text) is None:
         return text
     return "".join(repr(char)[1:-1] if _acts(char) else char for char in text)
+
+
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """1 parameter, 62,958 parameters; 1 bias, 238 biases."""
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
 
 
 def closest(word: object, candidates: Sequence[str]) -> str | None:

@@ -104,6 +104,7 @@ class Spec(Record):
     input: Shape
     layers: tuple[LayerSpec, ...]
     name: str | None = None
+    input_where: Where | None = None  # where the input shape was written
     description: str | None = None
     source: str | None = None
     expect: Expectation | None = None  # of the output shape and the total parameters

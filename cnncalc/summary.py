@@ -113,6 +113,7 @@ class Summary(Record):
     rows: tuple[Row, ...]
     warnings: tuple[Diagnostic, ...] = ()
     unmet: tuple[Diagnostic, ...] = ()  # the spec's `expect`s that do not hold
+    input_notes: tuple[str, ...] = ()  # what the warnings say of the input itself
 
     @property
     def input_size(self) -> int:

@@ -162,7 +162,7 @@ def test_repeat_limits(repeat, message):
 
 
 def test_repeat_counts_layers():
-    """repeat: 3 of two layers gives six rows, numbered on."""
+    """repeat: 3 of two layers gives six rows, numbered on, no default name twice."""
     summary = load("""\
         input: [8, 8, 4]
         layers:
@@ -170,7 +170,8 @@ def test_repeat_counts_layers():
             layers: ["conv:4,1", relu]
         """)  # fmt: skip
     children = summary.rows[0].children
-    assert [row.name for row in children] == ["CONV1", "ReLU", "CONV2", "ReLU", "CONV3", "ReLU"]
+    names = ["CONV1", "ReLU", "CONV2", "ReLU_2", "CONV3", "ReLU_3"]
+    assert [row.name for row in children] == names
     assert summary.rows[0].name == "Repeat ×3"
 
 

@@ -32,7 +32,7 @@ TYPO = GOOD.replace("maxpool:2\n", "{type: maxpool, stirde: 2}\n", 1)
 WARNS = """\
     input: [15, 15, 3]
     layers:
-      - maxpool:2
+      - conv:4,2,2
     """
 
 
@@ -79,6 +79,20 @@ def test_strict_fails_on_warnings(run, tree):
     result = run("check", "--strict", str(tree / "warns.yaml"))
     assert result.exit_code == 1
     assert "stride 2 leaves the last row and the last column unused" in result.stdout
+
+
+def test_a_pools_floor_is_a_note_that_strict_allows(run, tmp_path):
+    """A pool dropping the last row is normal (Keras's MNIST convnet): a note, which even
+    --strict passes; a conv doing the same is a warning, which --strict fails."""
+    path = tmp_path / "mnist.yaml"
+    path.write_text("input: [28, 28, 1]\nlayers:\n  - conv:32,3\n  - maxpool:3\n")
+    result = run("check", "--strict", str(path))
+    assert result.exit_code == 0
+    assert "note: layer 2 (POOL1): stride 3 leaves the last 2 rows and the last 2 columns unused" in (
+        result.stdout
+    )
+    github = run("check", "--strict", str(path), "--format", "github").stdout
+    assert github.startswith("::notice file=")
 
 
 def test_expectation_mismatch_names_both_values_and_place(run, tree, monkeypatch):
@@ -141,8 +155,8 @@ def test_github_annotations(run, tree, monkeypatch):
         "layer 2 (POOL1): maxpool has no key 'stirde'; did you mean 'stride'?"
     )
     assert lines[1] == (
-        "::warning file=warns.yaml,line=3,col=5,title=cnncalc check::"
-        "layer 1 (POOL0): stride 2 leaves the last row and the last column unused"
+        "::warning file=warns.yaml,line=3,col=14,title=cnncalc check::"
+        "layer 1 (CONV1): stride 2 leaves the last row and the last column unused"
     )
     assert lines[2] == "2 files checked: 1 passed, 1 failed"
 

@@ -90,16 +90,67 @@ def test_json_lists_every_layer_but_no_implicit_flatten(run):
 
 def test_warnings_go_to_stderr_and_json(run):
     """A warning does not fail the command; it is on stderr and in the JSON."""
-    result = run("table", "--input", "15x15x3", "--format", "json", "maxpool:2")
+    result = run("table", "--input", "15x15x3", "--format", "json", "conv:4,2,2")
     assert result.exit_code == 0
     assert result.stderr == (
-        "Warning: argument 'maxpool:2': layer 1 (POOL0): "
+        "Warning: argument 'conv:4,2,2': layer 1 (CONV1): "
         "stride 2 leaves the last row and the last column unused\n"
     )
     warning = json.loads(result.stdout)["warnings"][0]
     assert warning["severity"] == "warning"
     assert warning["layer"] == 1
     assert warning["message"] == "stride 2 leaves the last row and the last column unused"
+
+
+def test_a_pools_floor_is_a_note(run):
+    """The same drop by a pool is a note: on stderr as one, and so in the JSON."""
+    result = run("table", "--input", "15x15x3", "--format", "json", "maxpool:2")
+    assert result.exit_code == 0
+    assert result.stderr.startswith("Note: argument 'maxpool:2': layer 1 (POOL0): stride 2")
+    assert json.loads(result.stdout)["warnings"][0]["severity"] == "note"
+
+
+def test_channels_first_input_is_warned_of(run):
+    """--input 3x224x224 reads as 3×224 pixels of 224 channels: the warning says so, names
+    --layout chw and the shape it would then be, and the table marks the input."""
+    args = ("table", "--input", "3x224x224", "conv:64,7,2,3")
+    result = run(*args)
+    assert result.exit_code == 0
+    warning = (
+        "the input (3, 224, 224) reads as 3×224 pixels of 224 channels; if it is channels "
+        "first, as PyTorch writes it, add --layout chw (layout: chw in a spec): it is then "
+        "224×224 pixels of 3 channels"
+    )
+    assert result.stderr == f"Warning: --input: {warning}\n"
+    assert "| Input [1] " in result.stdout and f"[1] Input: {warning}" in result.stdout
+    # With the layout it means, the parameters are ResNet's stem's: 7·7·3·64 + 64.
+    right = run(*args, "--layout", "chw")
+    assert right.stderr == "" and "9,472 parameters" in right.stdout
+    assert 7 * 7 * 3 * 64 + 64 == 9_472
+
+
+def test_an_error_from_a_channels_first_input_says_so(run):
+    """The kernel larger than a 1×28 'image' of 28 channels: the error names --layout chw."""
+    result = run("table", "--input", "1x28x28", "conv:32,3")
+    assert result.exit_code == 1
+    assert "kernel 3 is larger than the padded input 1×28; the input (1, 28, 28)" in (
+        result.stderr
+    )
+    assert "add --layout chw" in result.stderr and "28×28 pixels of 1 channel" in result.stderr
+
+
+def test_a_failed_expect_is_a_note_under_the_table(run, tmp_path):
+    """table warns of an expect that does not hold, and marks its row as other notes."""
+    path = tmp_path / "net.yaml"
+    path.write_text(
+        "input: [8, 8, 3]\nexpect: {params: 1}\nlayers:\n  - conv:4,3,expect=6x6x5\n"
+    )
+    result = run("table", str(path))
+    assert result.exit_code == 0
+    assert "| CONV1 (f=3, s=1) [1] " in result.stdout
+    assert "| Total [2] " in result.stdout
+    assert "[1] CONV1: expected shape (6, 6, 5), got (6, 6, 4)" in result.stdout
+    assert "[2] Total: expected 1 parameter in total, got 112" in result.stdout
 
 
 def test_asymmetric_padding_is_noted_in_the_table(run):

@@ -29,10 +29,12 @@ class LayerProblem(Exception):
 
 
 class Note(NamedTuple):
-    """Something worth a warning that does not stop the calculation."""
+    """Something worth saying that does not stop the calculation: a warning, or a note
+    (what is normal but worth knowing, which never fails `check --strict`)."""
 
     message: str
     field: str | None = None
+    severity: str = "warning"
 
 
 @dataclass(repr=False, eq=False, kw_only=True)
@@ -144,11 +146,13 @@ def slide(
     dilation: Sizes | None = None,
     ceil: bool = False,
     padded: Sizes | None = None,
+    unused_is: str = "warning",
 ) -> Slide:
     """A window of `kernel` taps (spaced by `dilation`) slid over an input of `sizes`.
 
     `padded` counts the input's last positions on each axis that an earlier
-    zeropad added: leaving those unused is no loss.
+    zeropad added: leaving those unused is no loss. `unused_is` is the severity
+    of saying that the floor leaves positions unused.
     """
     if dilation is None:
         spans = kernel
@@ -170,7 +174,7 @@ def slide(
     window = Window(spans, stride, tuple([before for before, _ in sides]))
     notes: tuple[Note, ...] = ()
     if any(unused) or padding == "same":  # the common case has nothing to say
-        notes = _notes(unused, stride, sides, padding)
+        notes = _notes(unused, stride, sides, padding, unused_is)
     return Slide(sides, tuple(out), window, notes)
 
 
@@ -184,7 +188,9 @@ def _too_large(sizes: Sizes, spans: Sizes, sides: Sides, dilation: Sizes | None)
     )
 
 
-def _notes(unused: list[int], stride: Sizes, sides: Sides, padding: Padding) -> tuple[Note, ...]:
+def _notes(
+    unused: list[int], stride: Sizes, sides: Sides, padding: Padding, unused_is: str
+) -> tuple[Note, ...]:
     rank = len(unused)
     nouns = _NOUNS.get(rank)
     lost = []
@@ -198,7 +204,8 @@ def _notes(unused: list[int], stride: Sizes, sides: Sides, padding: Padding) -> 
             lost.append(f"the last {one}" if count == 1 else f"the last {count} {many}")
     notes = []
     if lost:
-        notes.append(Note(f"stride {by(stride)} leaves {' and '.join(lost)} unused", "stride"))
+        message = f"stride {by(stride)} leaves {' and '.join(lost)} unused"
+        notes.append(Note(message, "stride", unused_is))
     if padding == "same" and any(before != after for before, after in sides):
         names = _SIDES.get(rank, (("before", "after"),) * rank)
         applied = ", ".join(

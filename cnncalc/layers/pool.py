@@ -47,7 +47,11 @@ class Pool(Layer):
                     f"{by(self.kernel)}: a window could hold nothing but padding",
                     "padding",
                 )
-        slid = slide(sizes, kernel, stride, self.padding, ceil=self.ceil, padded=padded)
+        # A pool's floor dropping the last rows is common and harmless (Keras's MNIST
+        # convnet does it): a note. A conv's is a warning: it may be a mistake.
+        slid = slide(
+            sizes, kernel, stride, self.padding, ceil=self.ceil, padded=padded, unused_is="note"
+        )
         # Pooling has no weights: 0 MACs, as torchvision and fvcore count it.
         return Step(
             shape=(*slid.out, channels),

@@ -39,7 +39,7 @@ def text_report(results: Sequence[FileResult], file: IO[str] | None = None) -> N
         verdict = ("passed ", "green") if result.passed else ("FAILED ", "bold red")
         lines.append([verdict, (visible(result.file), "")])
         for problem in result.problems:
-            style = "red" if problem.severity == "error" else "yellow"
+            style = {"error": "red", "warning": "yellow"}.get(problem.severity, "cyan")
             lines.append([("       ", ""), (_located(problem), style)])
     lines.append([(_tally(results), "")])
     if not colour_terminal(file):
@@ -62,6 +62,7 @@ def json_report(results: Sequence[FileResult], file: IO[str] | None = None) -> N
             "passed": result.passed,
             "errors": len(result.errors),
             "warnings": len(result.warnings),
+            "notes": len(result.notes),
             "problems": [jsonout.diagnostic(problem) for problem in result.problems],
         }
         for result in results
@@ -107,12 +108,16 @@ def _xml(text: str) -> str:
     return re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]", "\ufffd", text)
 
 
+# GitHub's annotation levels for what does not fail a file.
+_LEVELS = {"error": "warning", "warning": "warning", "note": "notice"}
+
+
 def github_report(results: Sequence[FileResult], file: IO[str] | None = None) -> None:
     """GitHub Actions workflow commands: an annotation on each problem's line."""
     lines = []
     for result in results:
         for problem in result.problems:
-            level = "error" if problem in result.failing else "warning"
+            level = "error" if problem in result.failing else _LEVELS[problem.severity]
             where = problem.where
             source = (where.source if where else None) or result.file
             properties = [f"file={_github_property(visible(source))}"]

@@ -42,9 +42,13 @@ def _rounded(share: Share, places: int) -> tuple[int, int]:
 
 
 def percent(share: Share) -> str:
-    """A percentage with one decimal: 76.4%."""
-    whole, tenths = _rounded(share, 1)
-    return f"{whole}.{tenths}%"
+    """A percentage with one decimal, 76.4%; with as many as it takes for a share that is
+    not nothing never to read 0.0% (0.04%, 0.00002%)."""
+    for places in range(1, 13):
+        whole, part = _rounded(share, places)
+        if whole or part or not share.part:
+            return f"{whole}.{part:0{places}d}%"
+    return "<0.000000000001%"
 
 
 def decimal(share: Share, places: int = 4) -> str:

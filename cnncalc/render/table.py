@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from cnncalc import geometry
+from cnncalc.errors import counted
 from cnncalc.render import jsonout
 from cnncalc.render.columns import COLUMNS, DEFAULT_COLUMNS, Line, View
 from cnncalc.render.numbers import nbytes, scaled
@@ -51,23 +52,41 @@ def _cells(summary: Summary, view: View) -> tuple[list[list[str]], list[str], li
     """The table as text: body rows (input first) and totals; and its footnotes."""
     view = _of(summary, view)
     columns = [COLUMNS[key] for key in view.columns]
-    lines: list[tuple[str, Figures]] = [("Input", input_line(summary))]
     footnotes: list[str] = []
-    for row in summary.flat(view.depth):
-        text = label(row)
-        for note in row.notes:
-            footnotes.append(f"[{len(footnotes) + 1}] {row.name}: {note}")
+
+    def marked(text: str, name: str, notes: Sequence[str]) -> str:
+        """`text` with a [n] for each note, the note numbered under the table."""
+        for note in notes:
+            footnotes.append(f"[{len(footnotes) + 1}] {name}: {note}")
             text += f" [{len(footnotes)}]"
-        lines.append((_nested(row, text), row))
+        return text
+
+    unmet = _unmet_by_row(summary)
+    lines: list[tuple[str, Figures]] = [
+        (marked("Input", "Input", summary.input_notes), input_line(summary))
+    ]
+    for row in summary.flat(view.depth):
+        notes = [*row.notes, *unmet.get(row.path, ())]
+        lines.append((_nested(row, marked(label(row), row.name, notes)), row))
     body = [
         [name] + [column.text(column.value(line, view), view) for column in columns]
         for name, line in lines
     ]
-    totals = ["Total"]
+    totals = [marked("Total", "Total", unmet.get("", ()))]
     for column in columns:
         figure = None if column.total is None else column.total(summary)
         totals.append("" if figure is None else column.text(figure, view))
     return body, totals, footnotes
+
+
+def _unmet_by_row(summary: Summary) -> dict[str, list[str]]:
+    """Each failed `expect`, by the path of its row ("" for the whole network's)."""
+    found: dict[str, list[str]] = {}
+    for problem in summary.unmet:
+        layer = problem.layer
+        path = "" if layer is None else (layer.path or str(layer.number))
+        found.setdefault(path, []).append(problem.message)
+    return found
 
 
 def _headers(view: View) -> list[str]:
@@ -76,15 +95,15 @@ def _headers(view: View) -> list[str]:
 
 def _footer(summary: Summary, view: View) -> list[str]:
     """The lines under the table: parameters, and the conventions of what is shown."""
-    lines = [
-        f"{summary.params:,} parameters: {summary.weights:,} weights + {summary.biases:,} biases"
-    ]
+    weights = counted(summary.weights, "weight")
+    biases = counted(summary.biases, "bias", "biases")
+    lines = [f"{counted(summary.params, 'parameter')}: {weights} + {biases}"]
     if summary.buffers:
         every = summary.params + summary.buffers
         lines[0] = (
-            f"{summary.params:,} trainable parameters ({summary.weights:,} weights + "
-            f"{summary.biases:,} biases) + {summary.buffers:,} non-trainable (batch norm's "
-            f"running statistics) = {every:,} in all"
+            f"{counted(summary.params, 'trainable parameter')} ({weights} + {biases}) + "
+            f"{summary.buffers:,} non-trainable (batch norm's running statistics) = "
+            f"{every:,} in all"
         )
     if {"macs", "flops"} & set(view.columns):
         each = " for each input of the batch" if view.batch else ""

@@ -55,6 +55,9 @@ class BlockReader:
     ) -> tuple[str | None, Expectation | None]:
         raise NotImplementedError
 
+    def unique(self, default: str) -> str:
+        raise NotImplementedError
+
     def _spec(
         self, block: Block, name: str, where: Where | None, expect: Expectation | None
     ) -> LayerSpec:
@@ -86,7 +89,9 @@ class BlockReader:
         if "shortcut" in raw:
             at = value_at(raw, "shortcut", self.source) or where
             shortcut = self.layers(raw["shortcut"], path, at, "shortcut", len(layers))
-        return self._spec(Residual(layers, shortcut), name or "Residual", where, expect)
+        return self._spec(
+            Residual(layers, shortcut), name or self.unique("Residual"), where, expect
+        )
 
     def _concat(
         self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
@@ -109,7 +114,7 @@ class BlockReader:
             layers = self.layers(branch, path, branch_at, f"branch {len(built) + 1}", number)
             number += len(layers)
             built.append(layers)
-        return self._spec(Concat(tuple(built)), name or "Concat", where, expect)
+        return self._spec(Concat(tuple(built)), name or self.unique("Concat"), where, expect)
 
     def _repeat(
         self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
@@ -135,7 +140,7 @@ class BlockReader:
         for _ in range(times):
             layers += self.layers(raw["layers"], path, body_at, "layers", len(layers))
         block = Sequential(tuple(layers), "", "repeat")
-        return self._spec(block, name or f"Repeat ×{times}", where, expect)
+        return self._spec(block, name or self.unique(f"Repeat ×{times}"), where, expect)
 
     def _use(self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None) -> LayerSpec:
         used = raw["use"]
@@ -191,7 +196,7 @@ class BlockReader:
         finally:
             self.using.pop()
             self.params, self.context = outer
-        return self._spec(Sequential(layers, label), name or used, where, expect)
+        return self._spec(Sequential(layers, label), name or self.unique(used), where, expect)
 
 
 _PARAMETER = r"\$([A-Za-z_][A-Za-z0-9_]*)"  # re caches it when a block first needs it

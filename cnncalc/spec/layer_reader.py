@@ -32,6 +32,7 @@ class LayerReader(BlockReader):
         self.using: list[str] = []  # the named blocks being read, outermost first
         self.context = ""  # where the innermost of them is used, for messages
         self.count = 0  # layers read, repeats and blocks expanded
+        self.defaults: dict[str, int] = {}  # how often each default name was given
 
     def read(
         self, raw: Any, path: tuple[int, ...], where: Where | None, mark: Mark | None
@@ -87,7 +88,7 @@ class LayerReader(BlockReader):
             )
             raise SpecError("the layer has no 'type'" + hint, where, layer_ref(path, None))
         kind = self._type(raw["type"], path, value_at(raw, "type", self.source) or where)
-        default = kind.default_name(self.weighted)
+        default = self._default_name(kind)
         explicit, expect = self._name_and_expect(raw, path, where, default)
         ref = layer_ref(path, explicit or default)
         given = []
@@ -111,7 +112,7 @@ class LayerReader(BlockReader):
         for piece in pieces:
             if piece.key == "name":
                 explicit = self._name(piece.value, path, at(piece.offset))
-        ref = layer_ref(path, explicit or kind.default_name(self.weighted))
+        ref = layer_ref(path, explicit or self._default_name(kind))
         expect = None
         for piece in pieces:
             if piece.key == "expect":
@@ -238,7 +239,7 @@ class LayerReader(BlockReader):
         field_where: dict[str, Where],
         expect: Expectation | None = None,
     ) -> LayerSpec:
-        name = explicit or kind.default_name(self.weighted)
+        name = explicit or self.unique(kind.default_name(self.weighted))
         if layer.numbered:
             self.weighted += 1
         return LayerSpec(
@@ -249,6 +250,18 @@ class LayerReader(BlockReader):
             expect=expect,
             context=self.context,
         )
+
+    def _default_name(self, kind: LayerType) -> str:
+        """The course's name for the next layer of `kind` (CONV1, POOL1, FC3), as `unique`
+        will give it, without taking it yet: messages about the layer use it."""
+        name = kind.default_name(self.weighted)
+        given = self.defaults.get(name, 0)
+        return name if not given else f"{name}_{given + 1}"
+
+    def unique(self, default: str) -> str:
+        """A default name, made unique the way Keras does when it repeats: ReLU, ReLU_2."""
+        given = self.defaults[default] = self.defaults.get(default, 0) + 1
+        return default if given == 1 else f"{default}_{given}"
 
     def _type(self, raw: Any, path: tuple[int, ...], where: Where | None) -> LayerType:
         if not isinstance(raw, str) or not raw.strip():

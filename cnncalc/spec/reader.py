@@ -64,7 +64,7 @@ def from_arguments(
     if not layers:
         raise SpecError("no layers given; list them after the input, e.g. conv:8,5 maxpool:2 fc:10")
     shape = from_layout(_read_input(list(input), Where("--input")), layout)
-    return Spec(input=shape, layers=layers, name=name, layout=layout)
+    return Spec(input=shape, layers=layers, name=name, layout=layout, input_where=Where("--input"))
 
 
 def from_document(document: Any, source: str | None = None) -> Spec:
@@ -97,9 +97,8 @@ def from_document(document: Any, source: str | None = None) -> Spec:
             "e.g. input: [32, 32, 3]",
             where,
         )
-    input_shape = from_layout(
-        _read_input(document["input"], value_at(document, "input", source)), layout
-    )
+    input_where = value_at(document, "input", source)
+    input_shape = from_layout(_read_input(document["input"], input_where), layout)
     if "layers" not in document:
         raise SpecError(
             "the spec has no 'layers'; list them, one per line, e.g. '- conv:8,5'",
@@ -132,6 +131,7 @@ def from_document(document: Any, source: str | None = None) -> Spec:
         source=source,
         expect=expect,
         layout=layout,
+        input_where=input_where,
     )
 
 
