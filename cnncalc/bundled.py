@@ -49,8 +49,10 @@ def path(name: str) -> str | None:
 def resolve(name: str) -> tuple[str, str]:
     """The file to read for SPEC, a path or a bundled name, and the name to show for it.
 
-    An existing file wins over a bundled spec of the same name.
+    An existing file wins over a bundled spec of the same name; "-" is standard input.
     """
+    if name == "-":
+        return name, "<stdin>"
     if os.path.exists(name):
         return name, name
     found = path(name)

@@ -70,6 +70,16 @@ class Result:
         """(height, width, channels)."""
         return (self.height.out, self.width.out, len(self.output))
 
+    @property
+    def spans(self) -> Pair:
+        """The rows and columns a window covers: the kernel, or a dilated filter's span."""
+        return self.kernel
+
+    @property
+    def taps(self) -> Pair:
+        """How far apart a window's taps are, per axis."""
+        return (1, 1)
+
     def explain(self, row: int, col: int) -> tuple[Explanation, ...]:
         """The work behind output cell (row, col), 1-based, one explanation per channel."""
         raise NotImplementedError
@@ -80,6 +90,16 @@ class Convolution(Result):
     filters: tuple[Volume, ...]  # as applied: stacked to the input's depth, flipped if asked
     bias: tuple[Number, ...]  # one per filter, or none
     relu: bool
+    dilation: Pair
+
+    @property
+    def spans(self) -> Pair:
+        kh, kw = self.kernel
+        return (geometry.span(kh, self.dilation[0]), geometry.span(kw, self.dilation[1]))
+
+    @property
+    def taps(self) -> Pair:
+        return self.dilation
 
     def explain(self, row: int, col: int) -> tuple[Explanation, ...]:
         return worked.convolution_cell(self, row, col)
@@ -162,6 +182,7 @@ def convolve(
     flip: bool = False,
     bias: Sequence[Number] = (),
     relu: bool = False,
+    dilation: Pair = (1, 1),
 ) -> Convolution:
     """Slide each filter over `image`; filter k gives output channel k.
 
@@ -171,6 +192,10 @@ def convolve(
     if not filters:
         raise SpecError("give at least one filter")
     _check_stride(stride)
+    if dilation[0] < 1 or dilation[1] < 1:
+        raise SpecError(
+            f"the dilation must be at least 1 on each axis, got {dilation[0]}×{dilation[1]}"
+        )
     _check_padding(padding)
     h, w, depth = image.shape
     kernel = (filters[0].height, filters[0].width)
@@ -202,8 +227,9 @@ def convolve(
             f"give one bias per filter: {_count(len(bias), 'bias', 'biases')} for "
             f"{_count(len(filters), 'filter', 'filters')}"
         )
-    layer = Conv(len(filters), kernel, stride, padding)
-    resolved = _resolve(layer, kernel, stride, padding, image, "filter")
+    layer = Conv(len(filters), kernel, stride, padding, dilation=dilation)
+    spans = (geometry.span(kernel[0], dilation[0]), geometry.span(kernel[1], dilation[1]))
+    resolved = _resolve(layer, spans, stride, padding, image, "filter")
     pad, (out_h, out_w), layer_notes = resolved
     notes += layer_notes
     _guard(
@@ -220,14 +246,14 @@ def convolve(
     output: list[Grid] = []
     for k, filt in enumerate(applied):
         filt_int = [correlate.scaled(grid, f_scale) for grid in filt.data]
-        acc = correlate.correlate(data_int, filt_int, kernel, stride, pad, (out_h, out_w))
+        acc = correlate.correlate(data_int, filt_int, kernel, stride, pad, (out_h, out_w), dilation)
         if bias:
             b = int(bias[k] * scale)
             acc = [[v + b for v in row] for row in acc]
         if relu:
             acc = [[v if v > 0 else 0 for v in row] for row in acc]
         output.append(correlate.divide(acc, scale))
-    height, width = _axes((h, w), kernel, stride, pad, (out_h, out_w))
+    height, width = _axes((h, w), spans, stride, pad, (out_h, out_w))
     return Convolution(
         operation="convolution" if flip else "cross-correlation",
         input=image,
@@ -242,6 +268,7 @@ def convolve(
         filters=tuple(applied),
         bias=tuple(bias),
         relu=relu,
+        dilation=dilation,
     )
 
 

@@ -57,8 +57,10 @@ def correlate(
     stride: Pair,
     padding: Sides,
     out: tuple[int, int],
+    dilation: Pair = (1, 1),
 ) -> list[list[int]]:
-    """Cross-correlation of int channels with one int filter, summed over channels.
+    """Cross-correlation of int channels with one int filter, summed over channels; the
+    filter's taps `dilation` apart.
 
     Tap by tap rather than window by window: each nonzero weight adds a strided
     slice of an input row to a slice of an output row, so the inner loop is a
@@ -68,17 +70,18 @@ def correlate(
     h, w = len(data[0]), len(data[0][0])
     out_h, out_w = out
     sh, sw = stride
+    dh, dw = dilation
     (top, _), (left, _) = padding
     acc = [[0] * out_w for _ in range(out_h)]
     for j in range(kernel[1]):
-        q0, q1 = _span(w, j, left, sw, out_w)
+        q0, q1 = _span(w, j * dw, left, sw, out_w)
         if q0 == q1:
             continue
-        x0 = q0 * sw - left + j
+        x0 = q0 * sw - left + j * dw
         x1 = x0 + (q1 - q0 - 1) * sw + 1
         whole = q0 == 0 and q1 == out_w
         for i in range(kernel[0]):
-            r0, r1 = _span(h, i, top, sh, out_h)
+            r0, r1 = _span(h, i * dh, top, sh, out_h)
             for c, grid in enumerate(data):
                 weight = filt[c][i][j]
                 if weight == 0 or r0 == r1:
@@ -91,7 +94,7 @@ def correlate(
                 else:
                     step = _times(weight)
                 for r in range(r0, r1):
-                    y = r * sh - top + i
+                    y = r * sh - top + i * dh
                     seg = grid[y][x0:x1:sw]
                     if whole:
                         acc[r] = step(acc[r], seg)

@@ -48,10 +48,11 @@ def origin(result: Result, row: int, col: int) -> tuple[int, int]:
 def place(result: Result, row: int, col: int, channel: int, what: str) -> str:
     """Which input rows and columns the window of an output cell covers."""
     y, x = origin(result, row, col)
-    kh, kw = result.kernel
+    kh, kw = result.spans
+    every = "" if result.taps == (1, 1) else f", every {_every(result.taps)}"
     text = (
         f"output row {row}, column {col}, channel {channel}{what}: "
-        f"input rows {y + 1}–{y + kh}, columns {x + 1}–{x + kw}"
+        f"input rows {y + 1}–{y + kh}, columns {x + 1}–{x + kw}{every}"
     )
     h, w = result.input.height, result.input.width
     if y < 0 or x < 0 or y + kh > h or x + kw > w:
@@ -70,7 +71,7 @@ def convolution_cell(result: Convolution, row: int, col: int) -> tuple[Explanati
         lines = [place(result, row, col, k + 1, name)]
         partials: list[Number] = []
         for c in range(result.input.depth):
-            window = _window(result.input.data[c], y, x, result.kernel, 0)
+            window = _window(result.input.data[c], y, x, result.kernel, 0, result.taps)
             if result.input.depth > 1:
                 lines.append(f"input channel {c + 1}:")
             lines += _side_by_side(window, filt.data[c])
@@ -149,18 +150,31 @@ def pooling_cell(result: Pooling, row: int, col: int) -> tuple[Explanation, ...]
     return tuple(found)
 
 
+def _every(taps: Pair) -> str:
+    """2nd; 2nd row and 3rd column: how far apart a dilated filter's taps are."""
+
+    def nth(n: int) -> str:
+        return f"{n}{'nd' if n == 2 else 'rd' if n == 3 else 'th'}"
+
+    if taps[0] == taps[1]:
+        return f"{nth(taps[0])} row and column"
+    return f"{nth(taps[0])} row and {nth(taps[1])} column"
+
+
 def _padded(y: int, x: int, kernel: Pair, h: int, w: int) -> bool:
     return y < 0 or x < 0 or y + kernel[0] > h or x + kernel[1] > w
 
 
 def _window(
-    grid: Grid, y: int, x: int, kernel: Pair, fill: Number | None
+    grid: Grid, y: int, x: int, kernel: Pair, fill: Number | None, taps: Pair = (1, 1)
 ) -> list[list[Number | None]]:
-    """The kernel-sized window at (y, x), 0-based, with `fill` where it lies in the padding."""
+    """The values under a kernel's taps from (y, x), 0-based, `taps` apart, with `fill`
+    where a tap lies in the padding."""
     h, w = len(grid), len(grid[0])
+    dh, dw = taps
     return [
         [
-            grid[y + i][x + j] if 0 <= y + i < h and 0 <= x + j < w else fill
+            grid[y + i * dh][x + j * dw] if 0 <= y + i * dh < h and 0 <= x + j * dw < w else fill
             for j in range(kernel[1])
         ]
         for i in range(kernel[0])

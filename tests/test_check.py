@@ -88,8 +88,9 @@ def test_a_pools_floor_is_a_note_that_strict_allows(run, tmp_path):
     path.write_text("input: [28, 28, 1]\nlayers:\n  - conv:32,3\n  - maxpool:3\n")
     result = run("check", "--strict", str(path))
     assert result.exit_code == 0
-    assert "note: layer 2 (POOL1): stride 3 leaves the last 2 rows and the last 2 columns unused" in (
-        result.stdout
+    assert (
+        "note: layer 2 (POOL1): stride 3 leaves the last 2 rows and the last 2 columns unused"
+        in (result.stdout)
     )
     github = run("check", "--strict", str(path), "--format", "github").stdout
     assert github.startswith("::notice file=")

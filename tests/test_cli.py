@@ -133,18 +133,14 @@ def test_an_error_from_a_channels_first_input_says_so(run):
     """The kernel larger than a 1×28 'image' of 28 channels: the error names --layout chw."""
     result = run("table", "--input", "1x28x28", "conv:32,3")
     assert result.exit_code == 1
-    assert "kernel 3 is larger than the padded input 1×28; the input (1, 28, 28)" in (
-        result.stderr
-    )
+    assert "kernel 3 is larger than the padded input 1×28; the input (1, 28, 28)" in (result.stderr)
     assert "add --layout chw" in result.stderr and "28×28 pixels of 1 channel" in result.stderr
 
 
 def test_a_failed_expect_is_a_note_under_the_table(run, tmp_path):
     """table warns of an expect that does not hold, and marks its row as other notes."""
     path = tmp_path / "net.yaml"
-    path.write_text(
-        "input: [8, 8, 3]\nexpect: {params: 1}\nlayers:\n  - conv:4,3,expect=6x6x5\n"
-    )
+    path.write_text("input: [8, 8, 3]\nexpect: {params: 1}\nlayers:\n  - conv:4,3,expect=6x6x5\n")
     result = run("table", str(path))
     assert result.exit_code == 0
     assert "| CONV1 (f=3, s=1) [1] " in result.stdout

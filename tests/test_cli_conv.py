@@ -332,7 +332,7 @@ def test_bad_file_reports_line(run, tmp_path):
         (["conv", "1 2"], "Missing argument 'FILTER...'"),
         (["conv"], "Missing argument 'INPUT'"),
         (["conv", "-", "-"], "standard input (-) can be read only once"),
-        (["pool", "1 2"], "Missing option '--kernel'"),
+        (["pool", "1 2"], "Missing option '-f' / '--kernel'"),
         (["pool", "1 2", "--kernel", "1", "--mode", "min"], "'min' is not one of 'max', 'avg'"),
         (["pool", "1 2", "1", "--kernel", "1"], "unexpected extra argument"),
         (["conv", "1 2", "1", "--format", "xml"], "'xml' is not one of"),

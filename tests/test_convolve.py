@@ -45,8 +45,9 @@ def grid(result: convolve.Result, channel: int = 0):
     return result.output[channel]
 
 
-def reference(image, filt, stride=(1, 1), pad=((0, 0), (0, 0))):
-    """A naive cross-correlation: build the padded image, then sum each window."""
+def reference(image, filt, stride=(1, 1), pad=((0, 0), (0, 0)), dilation=(1, 1)):
+    """A naive cross-correlation: build the padded image, then sum each window, its taps
+    `dilation` apart."""
     (top, bottom), (left, right) = pad
     depth, h, w = len(image), len(image[0]), len(image[0][0])
     padded = [[[0] * (w + left + right) for _ in range(h + top + bottom)] for _ in range(depth)]
@@ -55,12 +56,14 @@ def reference(image, filt, stride=(1, 1), pad=((0, 0), (0, 0))):
             for q in range(w):
                 padded[c][r + top][q + left] = image[c][r][q]
     kh, kw = len(filt[0]), len(filt[0][0])
-    rows = range(0, h + top + bottom - kh + 1, stride[0])
-    cols = range(0, w + left + right - kw + 1, stride[1])
+    dh, dw = dilation
+    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1  # the taps' extent, by hand
+    rows = range(0, h + top + bottom - span_h + 1, stride[0])
+    cols = range(0, w + left + right - span_w + 1, stride[1])
     return tuple(
         tuple(
             sum(
-                padded[c][y + i][x + j] * filt[c][i][j]
+                padded[c][y + i * dh][x + j * dw] * filt[c][i][j]
                 for c in range(depth)
                 for i in range(kh)
                 for j in range(kw)
@@ -555,6 +558,37 @@ def test_matches_naive_reference(case):
         matrix.build(image, "input"), [matrix.build(filt, "filter 1")], stride=stride, padding=pad
     )
     assert grid(result) == reference(image, filt, stride, pad)
+
+
+@settings(max_examples=200, deadline=None)
+@given(cases(), st.integers(1, 3), st.integers(1, 3))
+def test_dilated_matches_naive_reference(case, dh, dw):
+    """A dilated filter agrees with the naive sum over taps dh and dw apart."""
+    image, filt, stride, pad = case
+    kh, kw = len(filt[0]), len(filt[0][0])
+    h, w = len(image[0]), len(image[0][0])
+    if dh * (kh - 1) + 1 > h + sum(pad[0]) or dw * (kw - 1) + 1 > w + sum(pad[1]):
+        with pytest.raises(SpecError, match="larger than the padded input"):
+            convolve.convolve(
+                matrix.build(image, "input"), [matrix.build(filt, "f")], stride=stride,
+                padding=pad, dilation=(dh, dw),
+            )  # fmt: skip
+        return
+    result = convolve.convolve(
+        matrix.build(image, "input"), [matrix.build(filt, "f")], stride=stride, padding=pad,
+        dilation=(dh, dw),
+    )  # fmt: skip
+    assert grid(result) == reference(image, filt, stride, pad, (dh, dw))
+
+
+def test_dilated_cell_shows_its_taps():
+    """--explain of a dilated filter reads every 2nd row and column: 1·1 + 13·(−1) = −12."""
+    image = "1 2 3 4 5; 6 7 8 9 10; 11 12 13 14 15; 16 17 18 19 20; 21 22 23 24 25"
+    result = conv(image, "1 0; 0 -1", dilation=(2, 2))
+    assert result.shape == (3, 3, 1)
+    (explanation,) = result.explain(1, 1)
+    assert explanation.value == 1 * 1 + 13 * -1
+    assert "input rows 1–3, columns 1–3, every 2nd row and column" in explanation.lines[0]
 
 
 @settings(max_examples=100, deadline=None)

@@ -20,12 +20,13 @@ from cnncalc.render.check import FORMATS
     type=click.Choice(list(FORMATS)),
     default="text",
     show_default=True,
-    help="junit: JUnit XML for CI test views; github: GitHub Actions annotations.",
+    help="text is coloured on a terminal, plain never; junit: JUnit XML for CI test views; "
+    "github: GitHub Actions annotations.",
 )
 @click.option(
     "--output",
     "-o",
-    type=click.File("w", encoding="utf-8", lazy=True),
+    type=click.File("w", encoding="utf-8", lazy=False),
     help="Write the report to this file instead of standard output.",
 )
 def check(paths: tuple[str, ...], strict: bool, format_: str, output: Any) -> None:

@@ -18,7 +18,7 @@ from cnncalc.render.table import table_warnings
     type=click.Choice(list(explain_formats.FORMATS)),
     default="text",
     show_default=True,
-    help="text for a terminal, markdown for notes.",
+    help="text for a terminal, markdown for notes, json for programs.",
 )
 def explain(
     arguments: tuple[str, ...],

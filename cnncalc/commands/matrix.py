@@ -119,6 +119,7 @@ def _format_option(function: Any) -> Any:
 
 def _padding_option(function: Any) -> Any:
     return click.option(
+        "-p",
         "--padding",
         type=ValueType("padding", "the padding", "P|PHxPW|same|valid"),
         metavar="P",
@@ -162,6 +163,7 @@ def _one_stdin(*arguments: str) -> None:
 @click.argument("input_", metavar="INPUT")
 @click.argument("filters", nargs=-1, required=True, metavar="FILTER...")
 @click.option(
+    "-s",
     "--stride",
     type=ValueType("pair", "the stride", "S|HxW"),
     default="1",
@@ -170,6 +172,15 @@ def _one_stdin(*arguments: str) -> None:
     help="Step of the filter: S, or SHxSW per axis (2x1).",
 )
 @_padding_option
+@click.option(
+    "-d",
+    "--dilation",
+    type=ValueType("pair", "the dilation", "D|DHxDW"),
+    default="1",
+    show_default=True,
+    metavar="D",
+    help="Spacing of the filter's taps, or DHxDW: a filter of f spans d(f − 1) + 1.",
+)
 @click.option(
     "--flip",
     is_flag=True,
@@ -190,6 +201,7 @@ def conv(
     filters: tuple[str, ...],
     stride: tuple[int, int],
     padding: Any,
+    dilation: tuple[int, int],
     flip: bool,
     bias: tuple[Any, ...],
     relu: bool,
@@ -225,7 +237,14 @@ def conv(
         image = _read(input_, "input")
         kernels = [_read(argument, f"filter {k}", True) for k, argument in enumerate(filters, 1)]
         result = convolve.convolve(
-            image, kernels, stride=stride, padding=padding, flip=flip, bias=bias, relu=relu
+            image,
+            kernels,
+            stride=stride,
+            padding=padding,
+            flip=flip,
+            bias=bias,
+            relu=relu,
+            dilation=dilation,
         )
     _show(result, explain, format_)
 
@@ -233,6 +252,7 @@ def conv(
 @click.command(cls=MatrixCommand, context_settings=CONTEXT)
 @click.argument("input_", metavar="INPUT")
 @click.option(
+    "-f",
     "--kernel",
     type=ValueType("pair", "the kernel", "S|HxW"),
     required=True,
@@ -240,6 +260,7 @@ def conv(
     help="F, or FHxFW per axis.",
 )
 @click.option(
+    "-s",
     "--stride",
     type=ValueType("pair", "the stride", "S|HxW"),
     metavar="S",

@@ -87,10 +87,11 @@ def layer_options(function: Any) -> Any:
     "--format",
     "format_",
     type=click.Choice(list(table_formats.FORMATS)),
-    default="rich",
+    default="text",
     show_default=True,
-    help="rich is a table (plain ASCII when not on a terminal or with NO_COLOR); json has "
-    "every figure of every layer, whatever the columns.",
+    help="text is a table, drawn with rich on a colour terminal and plain otherwise (or with "
+    "NO_COLOR); plain forces the plain table; json has every figure of every layer, "
+    "whatever the columns. rich is another name for text.",
 )
 def table(
     arguments: tuple[str, ...],
@@ -116,7 +117,8 @@ def table(
         cnncalc table --input 32x32x3 conv:8,5 maxpool:2 conv:16,5 \\
             maxpool:2 fc:120 fc:84 softmax:10
 
-    `cnncalc list --layers` lists the layer types and their keys. MACs are
+    `cnncalc list --layers` lists the layer types and their keys. SPEC may be
+    - to read the spec from standard input. MACs are
     multiply-accumulates as torchvision counts them; FLOPs are twice the MACs;
     memory is in decimal units (1 KB = 1,000 bytes). Bad data exits 1, bad
     usage 2; warnings go to standard error.

@@ -32,7 +32,14 @@ def _tally(results: Sequence[FileResult]) -> str:
     return f"{files} checked: {len(results) - failed} passed, {failed} failed"
 
 
-def text_report(results: Sequence[FileResult], file: IO[str] | None = None) -> None:
+def plain_report(results: Sequence[FileResult], file: IO[str] | None = None) -> None:
+    """The text report without colour, wherever it goes."""
+    text_report(results, file, colour=False)
+
+
+def text_report(
+    results: Sequence[FileResult], file: IO[str] | None = None, colour: bool | None = None
+) -> None:
     """One line per file, passed or failed, then its problems; coloured on a terminal."""
     lines = []  # (text, style) pairs
     for result in results:
@@ -42,7 +49,7 @@ def text_report(results: Sequence[FileResult], file: IO[str] | None = None) -> N
             style = {"error": "red", "warning": "yellow"}.get(problem.severity, "cyan")
             lines.append([("       ", ""), (_located(problem), style)])
     lines.append([(_tally(results), "")])
-    if not colour_terminal(file):
+    if not (colour_terminal(file) if colour is None else colour):
         write("".join("".join(part for part, _ in line) + "\n" for line in lines), file)
         return
 
@@ -143,6 +150,7 @@ def _github_property(text: str) -> str:
 Format = Callable[[Sequence["FileResult"], "IO[str] | None"], None]
 FORMATS: dict[str, Format] = {
     "text": text_report,
+    "plain": plain_report,
     "json": json_report,
     "junit": junit_report,
     "github": github_report,

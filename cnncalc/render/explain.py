@@ -37,5 +37,19 @@ def markdown(sections: Sequence[Section], title: str | None) -> str:
     return "\n".join(lines)
 
 
+def json(sections: Sequence[Section], title: str | None) -> str:
+    """{"name", "sections": [{"heading", "depth", "lines"}]}, for programs."""
+    from cnncalc.render import jsonout
+
+    document = {
+        "name": title,
+        "sections": [
+            {"heading": section.heading, "depth": section.depth, "lines": list(section.lines)}
+            for section in sections
+        ],
+    }
+    return jsonout.dumps(document, jsonout.EVERYTHING)
+
+
 Format = Callable[[Sequence["Section"], "str | None"], str]
-FORMATS: dict[str, Format] = {"text": text, "markdown": markdown}
+FORMATS: dict[str, Format] = {"text": text, "markdown": markdown, "json": json}

@@ -61,6 +61,9 @@ def text_grids(result: Result, explanations: Sequence[Explanation] = ()) -> Rend
         plural = "filter" if count == 1 else "filters"
         heading = f"{result.operation} of a {h}×{w}×{c} input with {count} {plural} {kh}×{kw}×{c}"
         heading += f", {settings}"
+        if result.taps != (1, 1):
+            sh, sw = result.spans
+            heading += f", dilation {by(result.taps)} (each filter spans {sh}×{sw})"
         if result.bias:
             heading += ", bias " + ", ".join(plain(b) for b in result.bias)
         if result.relu:

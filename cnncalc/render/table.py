@@ -150,14 +150,23 @@ def plain_table(
     return "\n".join(lines) + "\n"
 
 
+def plain(summary: Summary, view: View = DEFAULT_VIEW, file: IO[str] | None = None) -> None:
+    """The plain ASCII table, wherever it goes."""
+    _table(summary, view, file, colour=False)
+
+
 def rich_table(summary: Summary, view: View = DEFAULT_VIEW, file: IO[str] | None = None) -> None:
     """The table: drawn with rich on a colour terminal, plain ASCII otherwise."""
+    _table(summary, view, file, colour=colour_terminal(file))
+
+
+def _table(summary: Summary, view: View, file: IO[str] | None, colour: bool) -> None:
     headers = _headers(view)
     body, totals, footnotes = _cells(summary, view)
     after = [*_footer(summary, view), *footnotes]
     left = 2 if view.columns[:1] == ("shape",) else 1
     text = plain_table(headers, body, totals, summary.name, left)
-    if not colour_terminal(file):
+    if not colour:
         write(text + "".join(f"{line}\n" for line in after), file)
         return
     from cnncalc.render import terminal
@@ -281,10 +290,12 @@ def table_warnings(summary: Summary) -> tuple[Diagnostic, ...]:
 
 Format = Callable[["Summary", View, "IO[str] | None"], None]
 FORMATS: dict[str, Format] = {
-    "rich": rich_table,
+    "text": rich_table,
+    "plain": plain,
     "markdown": markdown,
     "csv": csv_table,
     "json": json_table,
+    "rich": rich_table,  # the name `text` had before; kept so that old scripts work
 }
 
 __all__ = ["DEFAULT_COLUMNS", "FORMATS", "View", "as_json", "label", "table_warnings"]

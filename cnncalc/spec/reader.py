@@ -26,10 +26,11 @@ TOP_KEYS = ("name", "description", "layout", "input", "blocks", "layers", "expec
 
 
 def load(path: str, display: str | None = None) -> Spec:
-    """Read and check the spec file at `path`; messages call it `display`."""
-    from cnncalc.spec.source import parse_yaml, read_text
+    """Read and check the spec file at `path` ("-": standard input); messages call it
+    `display`."""
+    from cnncalc.spec.source import STDIN, parse_yaml, read_text
 
-    source = display or path
+    source = display or ("<stdin>" if path == STDIN else path)
     return from_document(parse_yaml(read_text(path, source), source), source)
 
 

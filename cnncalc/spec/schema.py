@@ -26,7 +26,7 @@ _DIGITS = r"\s*[+]?[0-9]+\s*"
 
 def _text_of(*numbers: int) -> dict[str, Any]:
     """Shorthand-style text: '5', '3x5', '0x1x0x1'."""
-    return {"type": "string", "pattern": "^" + "[x×]".join([_DIGITS] * numbers[0]) + "$"}
+    return {"type": "string", "pattern": "^" + "[xX×]".join([_DIGITS] * numbers[0]) + "$"}
 
 
 def _caseless(words: list[str]) -> str:

@@ -191,12 +191,21 @@ def _yaml_error(error: yaml.MarkedYAMLError, source: str | None) -> SpecError:
     return SpecError(f"YAML syntax error: {problem}", where)
 
 
+STDIN = "-"  # a spec's path that means standard input
+
+
 def read_text(path: str, display: str | None = None) -> str:
-    """The contents of a spec file as text, or a `SpecError` saying why not."""
-    display = display or path
+    """The contents of a spec file (or of standard input, for "-") as text, or a
+    `SpecError` saying why not."""
+    display = display or ("<stdin>" if path == STDIN else path)
     try:
-        with open(path, "rb") as stream:
-            data = stream.read(MAX_BYTES + 1)
+        if path == STDIN:
+            import sys
+
+            data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        else:
+            with open(path, "rb") as stream:
+                data = stream.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise SpecError("no such file", Where(display)) from None
     except IsADirectoryError:

@@ -78,7 +78,7 @@ def _ints(name: str, raw: Any) -> list[int | None] | None:
     if isinstance(raw, (list, tuple)):
         return [_int(name, item) for item in raw]
     if isinstance(raw, str):
-        parts = raw.replace("×", "x").split("x")
+        parts = raw.replace("×", "x").replace("X", "x").split("x")
         if len(parts) > 1 and all(part.strip() for part in parts):
             return [_int(name, part) for part in parts]
     return None
