@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from cnncalc.errors import SpecError, Where, suggestion
+from cnncalc.errors import SpecError, Where, closest, suggestion
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _CANDIDATES = (os.path.join(_HERE, "specs"), os.path.join(os.path.dirname(_HERE), "specs"))
@@ -59,11 +59,22 @@ def resolve(name: str) -> tuple[str, str]:
     if found is not None:
         return found, display(found)
     known = names()
-    raise SpecError(
-        "no such file, and no bundled spec of that name"
-        + suggestion(name, known, f"; the bundled specs are {', '.join(known)}"),
-        Where(name),
+    hint = _neighbour(name) or suggestion(
+        name, known, f"; the bundled specs are {', '.join(known)}"
     )
+    raise SpecError("no such file, and no bundled spec of that name" + hint, Where(name))
+
+
+def _neighbour(name: str) -> str:
+    """'; did you mean …?' for a spec file beside where `name` points, if one is close:
+    a misspelt file is more likely meant than a bundled spec."""
+    folder, base = os.path.split(name)
+    try:
+        files = [entry for entry in os.listdir(folder or ".") if entry.endswith(EXTENSIONS)]
+    except OSError:
+        return ""
+    close = closest(base, files)
+    return f"; did you mean {os.path.join(folder, close)!r}?" if close else ""
 
 
 def display(file: str) -> str:

@@ -66,6 +66,19 @@ class ValueType(click.ParamType):  # type: ignore[type-arg]
             self.fail(f"{problem}{self.hint}", param, ctx)
 
 
+def completes(name: str) -> Callable[[click.Context, click.Parameter, str], list[Any]]:
+    """An argument's shell completion, `cnncalc.commands.completion.<name>`, imported only
+    when the shell asks for it."""
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        from cnncalc.commands import completion
+
+        found: list[Any] = getattr(completion, name)(ctx, param, incomplete)
+        return found
+
+    return complete
+
+
 class LazyGroup(click.Group):
     """A group whose commands are imported when they run, not when the CLI starts."""
 
@@ -89,9 +102,19 @@ class LazyGroup(click.Group):
     ) -> tuple[str | None, click.Command | None, list[str]]:
         name = args[0] if args else ""
         if name and not name.startswith("-") and self.get_command(ctx, name) is None:
-            close = closest(name, self.list_commands(ctx))
-            ctx.fail(f"No such command {name!r}." + (f" Did you mean {close!r}?" if close else ""))
+            ctx.fail(f"No such command {name!r}." + _meant(name, self.list_commands(ctx)))
         return super().resolve_command(ctx, args)
+
+
+def _meant(name: str, commands: list[str]) -> str:
+    """What `cnncalc NAME` was likely meant to be: a command misspelt, or a spec (a bundled
+    name or a file) given without the command that reads it."""
+    from cnncalc import bundled
+
+    if bundled.path(name) is not None or os.path.isfile(name):
+        return f" Did you mean 'cnncalc table {name}'?"
+    close = closest(name, commands)
+    return f" Did you mean {close!r}?" if close else ""
 
 
 COMMANDS = {
@@ -114,6 +137,18 @@ def cli() -> None:
     Describe a network in a spec file (or as layers on the command line) and
     cnncalc prints what each layer does to the shape of the data and how many
     parameters it has, as the deeplearning.ai course's LeNet table does.
+
+    \b
+    One example a command:
+      cnncalc table lenet5                  the course's table; a file or a bundled name
+      cnncalc table -i 32x32x3 conv:8,5 maxpool:2 fc:10
+      cnncalc explain lenet5                each number worked out in the course's notation
+      cnncalc size 32 -f 5 -p 2             one output size, ⌊(n + 2p − f)/s⌋ + 1
+      cnncalc check specs/                  check spec files in CI
+      cnncalc conv "3 0 1; 1 5 8; 2 7 2" vertical --explain 1,1
+      cnncalc pool "1 3; 2 9" -f 2          max or average pooling, by hand
+      cnncalc list                          the bundled specs (--layers: the layer types)
+      cnncalc schema                        the JSON Schema of the spec format
     """
 
 

@@ -66,7 +66,7 @@ def _split(block: list[tuple[int, str]], indent: str) -> list[Transcript]:
 def output(command: str) -> list[str]:
     """What `command` prints, stdout and stderr interleaved as on a terminal."""
     args = shlex.split(command)[1:]
-    result = CliRunner().invoke(cli, args, catch_exceptions=False, color=False)
+    result = CliRunner().invoke(cli, args, catch_exceptions=False, color=False, prog_name="cnncalc")
     return result.output.splitlines()
 
 

@@ -7,12 +7,14 @@ from typing import Any
 
 import click
 
-from cnncalc.cli import CONTEXT
+from cnncalc.cli import CONTEXT, completes
 from cnncalc.render.check import FORMATS
 
 
-@click.command(context_settings=CONTEXT)
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.command(context_settings=CONTEXT, short_help="Check spec files, for CI.")
+@click.argument(
+    "paths", nargs=-1, required=True, metavar="PATH...", shell_complete=completes("spec")
+)
 @click.option("--strict", is_flag=True, help="Fail a file on warnings too.")
 @click.option(
     "--format",
@@ -46,7 +48,7 @@ def check(paths: tuple[str, ...], strict: bool, format_: str, output: Any) -> No
     sys.exit(0 if all(result.passed for result in results) else 1)
 
 
-@click.command(context_settings=CONTEXT)
+@click.command(context_settings=CONTEXT, short_help="Print the JSON Schema of the spec format.")
 def schema() -> None:
     """Print the JSON Schema of the spec format, for editors and validators.
 

@@ -10,7 +10,10 @@ from cnncalc.render import explain as explain_formats
 from cnncalc.render.table import table_warnings
 
 
-@click.command(context_settings=CONTEXT)
+@click.command(
+    context_settings=CONTEXT,
+    short_help="Each layer's figures worked out, in the course's notation.",
+)
 @layer_options
 @click.option(
     "--format",

@@ -7,7 +7,9 @@ import click
 from cnncalc.cli import CONTEXT, user_errors
 
 
-@click.command(name="list", context_settings=CONTEXT)
+@click.command(
+    name="list", context_settings=CONTEXT, short_help="List the bundled specs, or the layer types."
+)
 @click.option("--layers", is_flag=True, help="List the layer types instead, with their keys.")
 def list_specs(layers: bool) -> None:
     """List the bundled specs, each with a one-line description."""

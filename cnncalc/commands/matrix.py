@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from cnncalc.cli import CONTEXT, ValueType, user_errors
+from cnncalc.cli import CONTEXT, ValueType, completes, user_errors
 from cnncalc.errors import SpecError
 from cnncalc.render.matrix import FORMATS
 
@@ -159,9 +159,15 @@ def _one_stdin(*arguments: str) -> None:
         raise click.UsageError("standard input (-) can be read only once")
 
 
-@click.command(cls=MatrixCommand, context_settings=CONTEXT)
-@click.argument("input_", metavar="INPUT")
-@click.argument("filters", nargs=-1, required=True, metavar="FILTER...")
+@click.command(
+    cls=MatrixCommand,
+    context_settings=CONTEXT,
+    short_help="Convolve small matrices exactly, showing the arithmetic.",
+)
+@click.argument("input_", metavar="INPUT", shell_complete=completes("matrix"))
+@click.argument(
+    "filters", nargs=-1, required=True, metavar="FILTER...", shell_complete=completes("filter_")
+)
 @click.option(
     "-s",
     "--stride",
@@ -249,8 +255,12 @@ def conv(
     _show(result, explain, format_)
 
 
-@click.command(cls=MatrixCommand, context_settings=CONTEXT)
-@click.argument("input_", metavar="INPUT")
+@click.command(
+    cls=MatrixCommand,
+    context_settings=CONTEXT,
+    short_help="Max or average pooling of small matrices, exactly.",
+)
+@click.argument("input_", metavar="INPUT", shell_complete=completes("matrix"))
 @click.option(
     "-f",
     "--kernel",

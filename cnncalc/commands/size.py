@@ -45,7 +45,11 @@ def _pair(what: str, metavar: str) -> ValueType:
     return ValueType("pair", what, metavar)
 
 
-@click.command(cls=SizeCommand, context_settings=CONTEXT)
+@click.command(
+    cls=SizeCommand,
+    context_settings=CONTEXT,
+    short_help="One output size, or the padding or stride that gives it.",
+)
 @click.argument("n", type=_pair("the input size n", "N"))
 @click.option(
     "-f",

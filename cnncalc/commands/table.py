@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from cnncalc.cli import CONTEXT, ValueType, user_errors, warn
+from cnncalc.cli import CONTEXT, ValueType, completes, user_errors, warn
 
 # Every command here renders its result, so importing its renderers up front costs nothing.
 from cnncalc.render import table as table_formats
@@ -17,6 +17,13 @@ class ColumnsType(click.ParamType):  # type: ignore[type-arg]
     """A comma-separated list of table columns, or `all`."""
 
     name = "LIST"
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[Any]:
+        from cnncalc.commands import completion
+
+        return completion.listed(list(COLUMNS), incomplete, ("all",))
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         from cnncalc.errors import suggestion
@@ -50,10 +57,18 @@ def layer_options(function: Any) -> Any:
         type=ValueType("dims", "the input shape", "HxWxC", " (e.g. --input 32x32x3)"),
         help="Input shape, HxWxC (CxHxW with --layout chw); the arguments are then layers.",
     )(function)
-    return click.argument("arguments", nargs=-1, metavar="SPEC | --input HxWxC LAYER...")(function)
+    return click.argument(
+        "arguments",
+        nargs=-1,
+        metavar="SPEC | --input HxWxC LAYER...",
+        shell_complete=completes("spec_or_layer"),
+    )(function)
 
 
-@click.command(context_settings=CONTEXT)
+@click.command(
+    context_settings=CONTEXT,
+    short_help="Each layer's shape, size and parameters: the course's table.",
+)
 @layer_options
 @click.option(
     "--columns",

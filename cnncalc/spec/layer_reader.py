@@ -272,15 +272,13 @@ class LayerReader(BlockReader):
             )
         kind = layer_type(raw)
         if kind is None:
+            from cnncalc.spec.calls import suggest
+
+            hint = suggest(raw) or suggestion(
+                raw.strip().lower(), type_names(), f"; the types are {', '.join(LAYER_TYPES)}"
+            )
             raise SpecError(
-                f"unknown layer type {raw.strip()!r}"
-                + suggestion(
-                    raw.strip().lower(),
-                    type_names(),
-                    f"; the types are {', '.join(LAYER_TYPES)}",
-                ),
-                where,
-                layer_ref(path, None),
+                f"unknown layer type {raw.strip()!r}{hint}", where, layer_ref(path, None)
             )
         return kind
 
