@@ -240,6 +240,8 @@ CSV_CELLS = {
     **dict.fromkeys(("kernel", "stride", "padding"), r"([0-9]+(x[0-9]+)*)?"),
     "percent": r"[0-9]+\.[0-9]+|",
     "shape": r"\([0-9]+(, [0-9]+)*\)",
+    "input": r"(\([0-9]+(, [0-9]+)*\))?",
+    "type": r"[a-z0-9]+",
 }
 
 

@@ -25,7 +25,7 @@ def test_columns_all_has_every_column(run):
     assert [cell.strip() for cell in header.strip("|").split("|")][1:] == [
         column.header for column in COLUMNS.values()
     ]
-    assert len(COLUMNS) == 16
+    assert len(COLUMNS) == 18
 
 
 def test_unknown_column_is_a_usage_error(run):
@@ -172,3 +172,14 @@ def test_explain_markdown(run):
     assert output.startswith("### LeNet-5 (course variant)\n")
     assert "**CONV1: conv, 8 filters of 5×5×3**" in output
     assert "- params = (5·5·3 + 1)·8 = 608" in output
+
+
+def test_type_and_input_columns(run):
+    """--columns type,input: each row's layer type and the shape it was given, as torchinfo
+    shows them; the input's own row has no input."""
+    cells = table_cells(run("table", "lenet5", "--columns", "type,input,shape").stdout)
+    assert cells[0] == ("Input", "input", "", "(32, 32, 3)")
+    assert cells[1] == ("CONV1 (f=5, s=1)", "conv", "(32, 32, 3)", "(28, 28, 8)")
+    assert cells[2] == ("POOL1", "maxpool", "(28, 28, 8)", "(14, 14, 8)")
+    document = json.loads(run("table", "lenet5", "--format", "json").stdout)
+    assert document["layers"][4]["input"] == [5, 5, 16]  # FC3 takes POOL2's output

@@ -44,6 +44,10 @@ if TYPE_CHECKING:
         @property
         def lost(self) -> str: ...
         @property
+        def kind(self) -> str: ...
+        @property
+        def input_shape(self) -> Shape: ...
+        @property
         def params(self) -> int: ...
 
 
@@ -93,6 +97,8 @@ class Line(NamedTuple):
     padding: Sides | None = None
     field: Field | None = None
     lost: str = "all"  # shown for the field when there is none
+    kind: str = "input"
+    input_shape: Shape = ()  # the input has none of its own
 
     @property
     def params(self) -> int:
@@ -163,6 +169,12 @@ def _column(key: str, header: str, value: Figure, text: Text = _count, **more: A
 COLUMNS: dict[str, Column] = {
     column.key: column
     for column in (
+        _column("type", "Type", lambda line, view: line.kind, lambda kind, view: kind,
+                numeric=False, csv=lambda kind, view: kind),
+        _column("input", "Input shape", lambda line, view: line.input_shape,
+                lambda shape, view: view.shape(shape) if shape else "", numeric=False,
+                csv=lambda shape, view: view.shape(shape) if shape else "",
+                json=lambda shape, view: view.dims(shape) if shape else None),
         _column("shape", "Activation shape", lambda line, view: line.shape,
                 lambda shape, view: view.shape(shape), numeric=False,
                 csv=lambda shape, view: view.shape(shape),

@@ -130,16 +130,16 @@ def plain_table(
     rows: Sequence[Sequence[str]],
     total: Sequence[str],
     title: str | None = None,
-    left: int = 2,
+    right: Sequence[bool] = (),
 ) -> str:
-    """An ASCII table; the first `left` columns are left-aligned, the rest right-aligned."""
+    """An ASCII table; the columns `right` marks are right-aligned, the others left."""
     widths = [
         max(len(cell) for cell in column) for column in zip(headers, *rows, total, strict=True)
     ]
 
     def line(cells: Sequence[str]) -> str:
         aligned = (
-            cell.ljust(width) if index < left else cell.rjust(width)
+            cell.rjust(width) if index < len(right) and right[index] else cell.ljust(width)
             for index, (cell, width) in enumerate(zip(cells, widths, strict=True))
         )
         return "| " + " | ".join(aligned) + " |"
@@ -164,14 +164,15 @@ def _table(summary: Summary, view: View, file: IO[str] | None, colour: bool) -> 
     headers = _headers(view)
     body, totals, footnotes = _cells(summary, view)
     after = [*_footer(summary, view), *footnotes]
-    left = 2 if view.columns[:1] == ("shape",) else 1
-    text = plain_table(headers, body, totals, summary.name, left)
+    # Figures right-aligned, words and shapes left, as the course's table has them.
+    right = [False, *(COLUMNS[key].numeric for key in view.columns)]
+    text = plain_table(headers, body, totals, summary.name, right)
     if not colour:
         write(text + "".join(f"{line}\n" for line in after), file)
         return
     from cnncalc.render import terminal
 
-    terminal.draw(summary.name, headers, body, totals, after, left, text, file)
+    terminal.draw(summary.name, headers, body, totals, after, right, text, file)
 
 
 def markdown(summary: Summary, view: View = DEFAULT_VIEW, file: IO[str] | None = None) -> None:
@@ -241,6 +242,8 @@ def as_json(summary: Summary, view: View = DEFAULT_VIEW) -> dict[str, Any]:
     def figures(row: Row) -> dict[str, Any]:
         entry: dict[str, Any] = {"index": row.index, "name": row.name, "type": row.kind}
         for key, value, convert in plan:
+            if key in entry:
+                continue  # the contract's own: the type
             if value is None:  # rf_lost: why there is no receptive field
                 entry[key] = None if row.field else row.lost
                 continue

@@ -43,7 +43,7 @@ def draw(
     body: Sequence[Sequence[str]],
     totals: Sequence[str],
     after: Sequence[str],
-    left: int,
+    right: Sequence[bool],
     plain: str,
     file: IO[str] | None = None,
 ) -> None:
@@ -78,7 +78,7 @@ def draw(
     for index, (header, width) in enumerate(zip(headers, columns, strict=True)):
         table.add_column(
             Text(header),
-            justify="left" if index < left else "right",
+            justify="right" if right[index] else "left",
             width=width,
             overflow="fold",
         )
