@@ -65,6 +65,7 @@ VIEWS = {
                           "--layout", "chw"),
     "depth2": ("--depth", "2", "--columns", "shape,params,macs,memory,rf,nontrainable"),
     "int8-percent": ("--dtype", "int8", "--columns", "percent,memory,size,kernel,stride,padding"),
+    "every-row": ("--depth", "all", "--columns", "all"),
 }  # fmt: skip
 
 

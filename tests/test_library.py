@@ -153,7 +153,9 @@ def test_keras_resnet50_against_torchvision():
 
 def test_depth_1_is_one_row_per_top_level_layer(run):
     """`cnncalc table resnet50 --depth 1`: the spec's top-level layers, the full table's totals."""
-    full = table_cells(run("table", "resnet50", "--columns", "params,nontrainable,macs").stdout)
+    full = table_cells(
+        run("table", "resnet50", "--depth", "all", "--columns", "params,nontrainable,macs").stdout
+    )
     result = run("table", "resnet50", "--depth", "1", "--columns", "params,nontrainable,macs")
     assert result.exit_code == 0
     short = table_cells(result.stdout)
@@ -173,3 +175,19 @@ def test_library_specs_validate_against_the_schema(name):
     jsonschema.Draft7Validator(schema.build()).validate(
         yaml.safe_load((SPECS / f"{name}.yaml").read_text())
     )
+
+
+def test_a_large_table_folds_to_fit_and_says_so(run):
+    """ResNet-50's 198 rows fold to the deepest depth that keeps to 50 (3: 38 rows), with a
+    line saying how to see them all; JSON and CSV, for machines, keep every row."""
+    result = run("table", "resnet50")
+    rows = table_cells(result.stdout)
+    assert len(rows) == 1 + 38 + 1  # Input, the rows 3 deep, Total
+    assert result.stdout.splitlines()[-1] == (
+        "Blocks are folded 3 deep: 38 of 198 rows are shown "
+        "(--depth all shows every row, --depth N another depth)."
+    )
+    assert len(table_cells(run("table", "resnet50", "--depth", "all").stdout)) == 1 + 198 + 1
+    assert run("table", "resnet50", "--format", "csv").stdout.count("\n") == 1 + 1 + 198
+    assert "Blocks are folded" not in run("table", "vgg16").stdout  # 40 rows: every one
+    assert run("table", "resnet50", "--depth", "0").exit_code == 2

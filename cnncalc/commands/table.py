@@ -12,6 +12,31 @@ from cnncalc.cli import CONTEXT, ValueType, completes, user_errors, warn
 from cnncalc.render import table as table_formats
 from cnncalc.render.columns import COLUMNS, DEFAULT_COLUMNS, DTYPES, columns_help
 
+ALL = 0  # --depth all: every row
+
+
+class DepthType(click.ParamType):  # type: ignore[type-arg]
+    """How deep the table's rows go: a whole number from 1, or `all`."""
+
+    name = "N|all"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lower()
+        if text == "all":
+            return ALL
+        if not text.isdigit() or int(text) < 1:
+            self.fail(f"depth must be a whole number from 1, or all; got {value!r}", param, ctx)
+        return int(text)
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem("all")] if "all".startswith(incomplete) else []
+
 
 class ColumnsType(click.ParamType):  # type: ignore[type-arg]
     """A comma-separated list of table columns, or `all`."""
@@ -79,10 +104,12 @@ def layer_options(function: Any) -> Any:
 )
 @click.option(
     "--depth",
-    type=click.IntRange(min=1),
-    metavar="N",
+    type=DepthType(),
+    metavar="N|all",
     help="Show rows down to N levels deep: 1 folds every block into one row, which "
-    "still sums its layers. Default: every row.",
+    f"still sums its layers. Default: every row, but for a table of more than "
+    f"{table_formats.ROWS} rows on the terminal, Markdown or plain, the deepest depth "
+    "that keeps to it (a line under the table says so); all: every row.",
 )
 @click.option(
     "--dtype",
@@ -145,7 +172,13 @@ def table(
         summary = engine.analyze(spec)
     for warning in table_formats.table_warnings(summary):
         warn(warning)
-    view = table_formats.View(columns, dtype, batch, layout or spec.layout, depth)
+    folded = False
+    if depth is None and format_ in table_formats.FOR_PEOPLE:
+        depth = table_formats.fitting_depth(summary)
+        folded = depth is not None
+    view = table_formats.View(
+        columns, dtype, batch, layout or spec.layout, depth if depth != ALL else None, folded=folded
+    )
     table_formats.FORMATS[format_](summary, view, None)
 
 

@@ -64,6 +64,7 @@ class View(NamedTuple):
     layout: str = "hwc"  # or "chw", as PyTorch writes shapes
     depth: int | None = None  # rows inside blocks deeper than this are folded away
     total: int = 0  # the network's trainable parameters: each row's share is of these
+    folded: bool = False  # the depth was chosen to keep a large table readable
 
     def dims(self, shape: Shape) -> list[int]:
         """A shape in this view's layout, with the batch first when there is one."""

@@ -23,6 +23,19 @@ if TYPE_CHECKING:
     from cnncalc.render.columns import Figures
 
 DEFAULT_VIEW = View()
+ROWS = 50  # past this, a table for people folds its deepest blocks unless told otherwise
+FOR_PEOPLE = ("text", "plain", "markdown", "rich")
+
+
+def fitting_depth(summary: Summary, rows: int = ROWS) -> int | None:
+    """The deepest depth whose table keeps to `rows` rows (1 at least); None when every
+    row fits."""
+    if sum(1 for _ in summary.flat()) <= rows:
+        return None
+    depth = 1
+    while sum(1 for _ in summary.flat(depth + 1)) <= rows:
+        depth += 1
+    return depth
 
 
 def label(row: Row) -> str:
@@ -113,6 +126,13 @@ def _footer(summary: Summary, view: View) -> list[str]:
             "torchvision and fvcore do: a conv costs H_out·W_out·C_out·f_h·f_w·C_in/groups, a "
             "fully connected layer n_in·n_out; biases, batch norm, activations and pooling "
             "cost nothing; FLOPs = 2 × MACs."
+        )
+    if view.folded and view.depth is not None:
+        shown = sum(1 for _ in summary.flat(view.depth))
+        every = sum(1 for _ in summary.flat())
+        lines.append(
+            f"Blocks are folded {view.depth} deep: {shown} of {every} rows are shown "
+            "(--depth all shows every row, --depth N another depth)."
         )
     if "memory" in view.columns:
         memory = summary.memory(view.per_value, view.copies)
