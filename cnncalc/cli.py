@@ -10,7 +10,7 @@ import gc
 import importlib
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
@@ -64,6 +64,19 @@ class ValueType(click.ParamType):  # type: ignore[type-arg]
             return read(self.what, value.strip())
         except values.ValueProblem as problem:
             self.fail(f"{problem}{self.hint}", param, ctx)
+
+
+def format_option(formats: Mapping[str, object], help: str) -> Callable[[Any], Any]:
+    """--format, the same in every command: its choices are the render family's registry,
+    and text (or the first) is the default."""
+    return click.option(
+        "--format",
+        "format_",
+        type=click.Choice(list(formats)),
+        default="text" if "text" in formats else next(iter(formats)),
+        show_default=True,
+        help=help,
+    )
 
 
 def completes(name: str) -> Callable[[click.Context, click.Parameter, str], list[Any]]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from cnncalc.cli import CONTEXT, completes
+from cnncalc.cli import CONTEXT, completes, format_option
 from cnncalc.render.check import FORMATS
 
 
@@ -16,13 +16,9 @@ from cnncalc.render.check import FORMATS
     "paths", nargs=-1, required=True, metavar="PATH...", shell_complete=completes("spec")
 )
 @click.option("--strict", is_flag=True, help="Fail a file on warnings too.")
-@click.option(
-    "--format",
-    "format_",
-    type=click.Choice(list(FORMATS)),
-    default="text",
-    show_default=True,
-    help="text is coloured on a terminal, plain never; junit: JUnit XML for CI test views; "
+@format_option(
+    FORMATS,
+    "text is coloured on a terminal, plain never; junit: JUnit XML for CI test views; "
     "github: GitHub Actions annotations.",
 )
 @click.option(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cnncalc.cli import CONTEXT, user_errors, warn
+from cnncalc.cli import CONTEXT, format_option, user_errors, warn
 from cnncalc.commands.table import layer_options, read_spec
 from cnncalc.render import explain as explain_formats
 from cnncalc.render.table import table_warnings
@@ -15,13 +15,9 @@ from cnncalc.render.table import table_warnings
     short_help="Each layer's figures worked out, in the course's notation.",
 )
 @layer_options
-@click.option(
-    "--format",
-    "format_",
-    type=click.Choice(list(explain_formats.FORMATS)),
-    default="text",
-    show_default=True,
-    help="text for a terminal, markdown for notes, json for programs.",
+@format_option(
+    explain_formats.FORMATS,
+    "text for a terminal, markdown for notes, json for programs.",
 )
 def explain(
     arguments: tuple[str, ...],

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from cnncalc.cli import CONTEXT, ValueType, completes, user_errors
+from cnncalc.cli import CONTEXT, ValueType, completes, format_option, user_errors
 from cnncalc.errors import SpecError
 from cnncalc.render.matrix import FORMATS
 
@@ -105,13 +105,9 @@ def _explain_option(function: Any) -> Any:
 
 
 def _format_option(function: Any) -> Any:
-    return click.option(
-        "--format",
-        "format_",
-        type=click.Choice(list(FORMATS)),
-        default="text",
-        show_default=True,
-        help='json is {"shape": [H, W, C], "output": [channel][row][column]}; csv is one '
+    return format_option(
+        FORMATS,
+        'json is {"shape": [H, W, C], "output": [channel][row][column]}; csv is one '
         "line per row, channels apart by a blank line. Notes and --explain go to "
         "standard error with json and csv.",
     )(function)

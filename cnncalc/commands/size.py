@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from cnncalc.cli import CONTEXT, ValueType, user_errors
+from cnncalc.cli import CONTEXT, ValueType, format_option, user_errors
 from cnncalc.render.size import FORMATS
 
 
@@ -112,13 +112,9 @@ def _pair(what: str, metavar: str) -> ValueType:
     help="Added to one side of a transposed convolution's output, or OPHxOPW; smaller "
     "than the stride or the dilation (PyTorch's rule).  [default: 0]",
 )
-@click.option(
-    "--format",
-    "format_",
-    type=click.Choice(list(FORMATS)),
-    default="text",
-    show_default=True,
-    help="text: the answer on the first line, the arithmetic after it; json: the same "
+@format_option(
+    FORMATS,
+    "text: the answer on the first line, the arithmetic after it; json: the same "
     "figures as one object.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Text: print the answer line alone.")

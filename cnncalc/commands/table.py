@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from cnncalc.cli import CONTEXT, ValueType, completes, user_errors, warn
+from cnncalc.cli import CONTEXT, ValueType, completes, format_option, user_errors, warn
 
 # Every command here renders its result, so importing its renderers up front costs nothing.
 from cnncalc.render import table as table_formats
@@ -125,13 +125,9 @@ def layer_options(function: Any) -> Any:
     help="Batch size m: activations and their memory are for M inputs (parameters are "
     "not); shapes show M first.",
 )
-@click.option(
-    "--format",
-    "format_",
-    type=click.Choice(list(table_formats.FORMATS)),
-    default="text",
-    show_default=True,
-    help="text is a table, drawn with rich on a colour terminal and plain otherwise (or with "
+@format_option(
+    table_formats.FORMATS,
+    "text is a table, drawn with rich on a colour terminal and plain otherwise (or with "
     "NO_COLOR); plain forces the plain table; json has every figure of every layer, "
     "whatever the columns. rich is another name for text.",
 )
