@@ -178,16 +178,21 @@ def test_library_specs_validate_against_the_schema(name):
 
 
 def test_a_large_table_folds_to_fit_and_says_so(run):
-    """ResNet-50's 198 rows fold to the deepest depth that keeps to 50 (3: 38 rows), with a
-    line saying how to see them all; JSON and CSV, for machines, keep every row."""
+    """ResNet-50's 194 rows fold to the deepest depth that keeps to 50 (2: 26 rows; 3 deep
+    would be 58), with a line saying how to see them all; JSON and CSV, for machines, keep
+    every row."""
     result = run("table", "resnet50")
     rows = table_cells(result.stdout)
-    assert len(rows) == 1 + 38 + 1  # Input, the rows 3 deep, Total
+    # 10 top-level rows; layer1 to layer4 hold 3 + 4 + 6 + 3 = 16 bottlenecks.
+    assert len(rows) == 1 + 10 + 16 + 1  # Input, the rows 2 deep, Total
     assert result.stdout.splitlines()[-1] == (
-        "Blocks are folded 3 deep: 38 of 198 rows are shown "
+        "Blocks are folded 2 deep: 26 of 194 rows are shown "
         "(--depth all shows every row, --depth N another depth)."
     )
-    assert len(table_cells(run("table", "resnet50", "--depth", "all").stdout)) == 1 + 198 + 1
-    assert run("table", "resnet50", "--format", "csv").stdout.count("\n") == 1 + 1 + 198
+    # Each bottleneck: its row, the sum's, 8 layers and a ReLU, 2 more in the 4 with a
+    # downsample: 16·11 + 4·2 = 184 rows below the 10 top-level ones.
+    assert len(table_cells(run("table", "resnet50", "--depth", "all").stdout)) == 1 + 194 + 1
+    assert 10 + 16 * 11 + 4 * 2 == 194
+    assert run("table", "resnet50", "--format", "csv").stdout.count("\n") == 1 + 1 + 194
     assert "Blocks are folded" not in run("table", "vgg16").stdout  # 40 rows: every one
     assert run("table", "resnet50", "--depth", "0").exit_code == 2

@@ -42,8 +42,8 @@ def test_receptive_field_columns(run):
     # start: each 3×3 conv with p=1 moves it by −j; the stages have 2, 2, 3, 3, 3 convs
     # at jumps 1, 2, 4, 8, 16, and the pools add no padding.
     start = str(-(2 * 1 + 2 * 2 + 3 * 4 + 3 * 8 + 3 * 16))
-    assert by_name["CONV13"] == ("196", "16", start)
-    assert by_name["POOL13"] == ("212", "32", start)
+    assert by_name["features.28"] == ("196", "16", start)  # conv5_3, the last conv
+    assert by_name["features.30"] == ("212", "32", start)  # the last pool
     assert by_name["Flatten"] == ("all", "all", "all")
 
 

@@ -179,6 +179,8 @@ class BlockReader:
             given[key] = value
         params = {**block.params, **given}
         missing = [key for key, value in params.items() if value is REQUIRED]
+        if name is not None:
+            params["name"] = name  # `$name` inside the block: its use's name, layer1.0
         if missing:
             raise SpecError(
                 f"block {used!r} needs {', '.join(missing)}: give "
@@ -199,7 +201,8 @@ class BlockReader:
         return self._spec(Sequential(layers, label), name or self.unique(used), where, expect)
 
 
-_PARAMETER = r"\$([A-Za-z_][A-Za-z0-9_]*)"  # re caches it when a block first needs it
+# $width, or ${name} where letters follow (${name}_1_conv); re caches it when first needed.
+_PARAMETER = r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))"
 _RESERVED = ("use", "name", "expect")
 
 
@@ -221,8 +224,14 @@ def substitute(raw: Any, params: dict[str, Any], where: Where | None, block: str
     """
 
     def value_of(name: str) -> Any:
+        if name == "name" and name not in params:
+            raise SpecError(
+                f"block {block!r} writes $name, the name its use gives it; give the use one: "
+                "name: …",
+                where,
+            )
         if name not in params:
-            listed = ", ".join(params) or "none"
+            listed = ", ".join(p for p in params if p != "name") or "none"
             raise SpecError(
                 f"block {block!r} has no parameter {name!r}"
                 + suggestion(name, list(params), f"; its parameters are {listed}"),
@@ -233,8 +242,10 @@ def substitute(raw: Any, params: dict[str, Any], where: Where | None, block: str
     if isinstance(raw, str) and "$" in raw:
         whole = re.fullmatch(_PARAMETER, raw.strip())
         if whole:
-            return value_of(whole.group(1))
-        return re.sub(_PARAMETER, lambda found: _text(value_of(found.group(1))), raw)
+            return value_of(whole.group(1) or whole.group(2))
+        return re.sub(
+            _PARAMETER, lambda found: _text(value_of(found.group(1) or found.group(2))), raw
+        )
     if isinstance(raw, MarkedDict):
         copy = MarkedDict()
         copy.mark, copy.key_marks, copy.value_marks = raw.mark, raw.key_marks, raw.value_marks

@@ -46,7 +46,10 @@ class LayerReader(BlockReader):
                 layer_ref(path, None),
             )
         if self.params is not None:
-            substituted = substitute(raw, self.params, where, self.using[-1])
+            try:
+                substituted = substitute(raw, self.params, where, self.using[-1])
+            except SpecError as error:  # say which use of the block it was
+                raise SpecError(error.message + self.context, error.where, error.layer) from None
             if substituted is not raw and isinstance(raw, str):
                 mark = None  # the text moved: offsets no longer map to columns
             raw = substituted

@@ -111,7 +111,10 @@ _LAYER_EXPECT = {
 
 
 # Inside a named block any value may be a parameter, `$width`, filled in at each use.
-_PARAMETER = {"type": "string", "pattern": r"^\s*\$[A-Za-z_][A-Za-z0-9_]*\s*$"}
+_PARAMETER = {
+    "type": "string",
+    "pattern": r"^\s*\$([A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})\s*$",
+}
 _LAYERS = {"$ref": "#/definitions/layers"}
 
 
