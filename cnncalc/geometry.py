@@ -123,15 +123,15 @@ def unused(n: int, k: int, s: int, before: int = 0, after: int = 0) -> int:
 
 def formula(n: int, k: int, s: int, before: int = 0, after: int = 0, ceil: bool = False) -> str:
     """The output size worked out in the course's notation: ⌊(32 + 2·0 − 5)/1⌋ + 1 = 28."""
-    padding = f"2·{before}" if before == after else f"{before} + {after}"
-    body = f"({n} + {padding} − {k})/{s}"
+    padding = f"2·{before:,}" if before == after else f"{before:,} + {after:,}"
+    body = f"({n:,} + {padding} − {k:,})/{s:,}"
     if not ceil:
-        return f"⌊{body}⌋ + 1 = {output_size(n, k, s, before, after)}"
+        return f"⌊{body}⌋ + 1 = {output_size(n, k, s, before, after):,}"
     rounded_up = -(-(n + before + after - k) // s) + 1
-    text = f"⌈{body}⌉ + 1 = {rounded_up}"
+    text = f"⌈{body}⌉ + 1 = {rounded_up:,}"
     out = ceil_output_size(n, k, s, before, after)
     if out != rounded_up:
-        text += f", less the window that would start in the padding: {out}"
+        text += f", less the window that would start in the padding: {out:,}"
     return text
 
 

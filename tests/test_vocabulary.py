@@ -91,3 +91,19 @@ def test_an_output_path_that_cannot_be_written_is_a_usage_error(run, tmp_path):
     result = run("check", "lenet5", "-o", str(tmp_path))
     assert result.exit_code == 2
     assert re.search(r"Invalid value for '--output' / '-o'", result.stderr)
+
+
+def test_figures_have_thousands_separators_but_the_answer_line_stays_raw(run):
+    """size's worked lines write 100,000; its first line, for $(cnncalc size -q), stays 100."""
+    lines = run("size", "100000", "-f", "3", "-s", "1000").stdout.splitlines()
+    assert lines[0] == "100"  # ⌊(100000 − 3)/1000⌋ + 1
+    assert (100_000 - 3) // 1000 + 1 == 100
+    assert lines[1] == "⌊(n + 2p − f)/s⌋ + 1 = ⌊(100,000 + 2·0 − 3)/1,000⌋ + 1 = 100"
+
+
+def test_counts_have_their_grammar(run):
+    """1 byte, 1 parameter, 1 bias: no '1 bytes'."""
+    footer = run("table", "--input", "1", "fc:1,bias=false", "--dtype", "int8", "--columns",
+                 "memory").stdout  # fmt: skip
+    assert "int8, 1 byte a value" in footer
+    assert "1 parameter: 1 weight + 0 biases" in footer

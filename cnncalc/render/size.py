@@ -68,7 +68,8 @@ def _size_lines(answer: Answer, axis: str | None) -> list[str]:
     if answer.dilation != 1:
         d, f = answer.dilation, answer.f
         lines.append(
-            f"k = d(f − 1) + 1 = {d}·({f} − 1) + 1 = {answer.kernel}, the dilated kernel's span"
+            f"k = d(f − 1) + 1 = {d:,}·({f:,} − 1) + 1 = {answer.kernel:,}, "
+            "the dilated kernel's span"
         )
     if isinstance(answer, Size):
         if answer.transposed:
@@ -89,27 +90,27 @@ def _forward_lines(size: Size, axis: str | None) -> list[str]:
         lines.append(_STRIDE_FROM_KERNEL.format(s))
     if size.rule == "same":
         out = same_output_size(n, s)
-        need = f"({out} − 1)·{s} + {k} − {n}"
+        need = f"({out:,} − 1)·{s:,} + {k:,} − {n:,}"
         if (out - 1) * s + k - n < 0:
             need = f"max({need}, 0)"
         lines.append(
-            f"'same' padding (TensorFlow's rule): ⌈{n}/{s}⌉ = {out} outputs need "
-            f"{need} = {before + after}: {before} before, {after} after"
+            f"'same' padding (TensorFlow's rule): ⌈{n:,}/{s:,}⌉ = {out:,} outputs need "
+            f"{need} = {before + after:,}: {before:,} before, {after:,} after"
         )
     elif size.rule == "valid":
         lines.append("'valid' padding: p = 0")
     p = "2p" if before == after else "p_before + p_after"
     lines.append(f"⌊(n + {p} − {_f(size.dilation)})/s⌋ + 1 = {formula(n, k, s, before, after)}")
     if size.unused:
-        padded = f"2·{before}" if before == after else f"{before} + {after}"
-        dropped = f"({n} + {padded} − {k}) mod {s} = {size.leftover}"
+        padded = f"2·{before:,}" if before == after else f"{before:,} + {after:,}"
+        dropped = f"({n:,} + {padded} − {k:,}) mod {s:,} = {size.leftover:,}"
         if size.leftover > size.unused:
-            dropped += f", {size.leftover - size.unused} of them padding"
+            dropped += f", {size.leftover - size.unused:,} of them padding"
         rows = _rows(size.unused, axis, last=True)
         lines.append(f"note: the floor leaves {rows} of the input unused: {dropped}")
     if k < s:
         lines.append(
-            f"note: the kernel {k} is smaller than the stride {s}: {_rows(s - k, axis)} "
+            f"note: the kernel {k:,} is smaller than the stride {s:,}: {_rows(s - k, axis)} "
             "between windows "
             f"{'is' if s - k == 1 else 'are'} skipped too"
         )
@@ -134,21 +135,21 @@ def _rows(count: int, axis: str | None, last: bool = False) -> str:
 def _transposed_lines(size: Size) -> list[str]:
     n, k, s, before, after = size.n, size.kernel, size.s, size.before, size.after
     if size.rule == "same":
-        return [f"'same' padding, Keras's rule: n·s = {n}·{s} = {size.output}"]
+        return [f"'same' padding, Keras's rule: n·s = {n:,}·{s:,} = {size.output:,}"]
     lines = ["'valid' padding: p = 0"] if size.rule == "valid" else []
     letter = _f(size.dilation)
     if before == after:
-        symbols, numbers = f"s(n − 1) + {letter} − 2p", f"{s}·({n} − 1) + {k} − 2·{before}"
+        symbols, numbers = f"s(n − 1) + {letter} − 2p", f"{s:,}·({n:,} − 1) + {k:,} − 2·{before:,}"
     else:
         symbols = f"s(n − 1) + {letter} − p_before − p_after"
-        numbers = f"{s}·({n} − 1) + {k} − {before} − {after}"
+        numbers = f"{s:,}·({n:,} − 1) + {k:,} − {before:,} − {after:,}"
     if size.output_padding:
         symbols += " + output_padding"
-        numbers += f" + {size.output_padding}"
-    lines.append(f"{symbols} = {numbers} = {size.output}")
+        numbers += f" + {size.output_padding:,}"
+    lines.append(f"{symbols} = {numbers} = {size.output:,}")
     if size.rule == "valid" and k < s:
         lines.append(
-            f"note: Keras's Conv2DTranspose with 'valid' gives n·s = {n * s} here instead, "
+            f"note: Keras's Conv2DTranspose with 'valid' gives n·s = {n * s:,} here instead, "
             "as its kernel is smaller than the stride"
         )
     return lines
@@ -162,7 +163,7 @@ def _solved_lines(solved: Solved) -> list[str]:
             text = formula(solved.n, solved.kernel, solved.s, value, value)
         else:
             text = formula(solved.n, solved.kernel, value, solved.before, solved.after)
-        return f"{letter} = {value}: {text}"
+        return f"{letter} = {value:,}: {text}"
 
     lines = []
     if solved.stride_from_kernel:
@@ -170,13 +171,14 @@ def _solved_lines(solved: Solved) -> list[str]:
     if solved.first is not None and solved.last is not None:
         if solved.count > _LISTED:
             lines += [worked(solved.first), "…", worked(solved.last)]
-            every = f"every {letter} from {solved.first} to {solved.last}"
-            lines.append(f"{solved.count} {solved.unknown}s: {every}")
+            every = f"every {letter} from {solved.first:,} to {solved.last:,}"
+            lines.append(f"{solved.count:,} {solved.unknown}s: {every}")
         else:
             lines += [worked(value) for value in range(solved.first, solved.last + 1)]
     else:
         lines.append(
-            f"no {solved.unknown} {letter} from {solved.low} to {solved.high} gives {solved.wanted}"
+            f"no {solved.unknown} {letter} from {solved.low:,} to {solved.high:,} "
+            f"gives {solved.wanted:,}"
             + ("; the nearest:" if solved.nearest else "; with none of them does the kernel fit")
         )
         lines += ["  " + worked(value) for value, _ in solved.nearest]
@@ -185,7 +187,7 @@ def _solved_lines(solved: Solved) -> list[str]:
         if solved.asymmetric:
             before, after = solved.asymmetric
             text = formula(solved.n, solved.kernel, solved.s, before, after)
-            lines.append(f"asymmetric padding would: {before} before, {after} after: {text}")
+            lines.append(f"asymmetric padding would: {before:,} before, {after:,} after: {text}")
     if solved.unknown == "padding":
         why = (
             "⌊f/2⌋, PyTorch's limit for pooling"
@@ -194,7 +196,7 @@ def _solved_lines(solved: Solved) -> list[str]:
         )
     else:
         why = "n + 2p, the padded input: any larger stride gives 1 too"
-    lines.append(f"searched {letter} = {solved.low} to {solved.high} ({why})")
+    lines.append(f"searched {letter} = {solved.low:,} to {solved.high:,} ({why})")
     return lines
 
 

@@ -138,7 +138,7 @@ def _footer(summary: Summary, view: View) -> list[str]:
         memory = summary.memory(view.per_value, view.copies)
         batch = f", batch of {view.batch}" if view.batch else ""
         lines.append(
-            f"Memory ({view.dtype}, {view.per_value} bytes a value{batch}; 1 KB = 1,000 "
+            f"Memory ({view.dtype}, {counted(view.per_value, 'byte')} a value{batch}; 1 KB = 1,000 "
             f"bytes): input {nbytes(memory.input)} + activations {nbytes(memory.activations)} "
             f"+ parameters {nbytes(memory.params)} = {nbytes(memory.total)}"
         )
