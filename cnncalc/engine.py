@@ -37,8 +37,7 @@ def analyze(spec: Spec) -> Summary:
     walker = _Walker(spec)
     if walker.hint:
         walker.warnings.append(Diagnostic(walker.hint, spec.input_where, severity="warning"))
-    # A vector's units each see themselves: a field of one axis.
-    start = _State(spec.input, geometry.input_field(max(len(spec.input) - 1, 1)))
+    start = _State(spec.input, geometry.input_field(spec.input))
     rows, _ = walker.walk(spec.layers, start, ())
     summary = Summary(
         name=spec.name,

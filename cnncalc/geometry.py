@@ -157,8 +157,12 @@ class Field(NamedTuple):
     start: Sizes
 
 
-def input_field(rank: int) -> Field:
-    """The field of the input itself: each unit sees itself."""
+def input_field(shape: Sequence[int]) -> Field:
+    """The field of an input of `shape` (channels last): each unit sees itself.
+
+    A vector's units each see themselves too: a field of one axis.
+    """
+    rank = max(len(shape) - 1, 1)
     return Field((1,) * rank, (1,) * rank, (0,) * rank)
 
 

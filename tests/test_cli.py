@@ -125,8 +125,7 @@ def test_channels_first_input_is_warned_of(run):
     assert "| Input [1] " in result.stdout and f"[1] Input: {warning}" in result.stdout
     # With the layout it means, the parameters are ResNet's stem's: 7·7·3·64 + 64.
     right = run(*args, "--layout", "chw")
-    assert right.stderr == "" and "9,472 parameters" in right.stdout
-    assert 7 * 7 * 3 * 64 + 64 == 9_472
+    assert right.stderr == "" and f"{7 * 7 * 3 * 64 + 64:,} parameters" in right.stdout
 
 
 def test_an_error_from_a_channels_first_input_says_so(run):

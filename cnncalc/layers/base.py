@@ -104,13 +104,6 @@ def per_axis(value: int | Sequence[int], sizes: Sizes, field: str) -> Sizes:
     return tuple(value)
 
 
-def product(sizes: Sequence[int]) -> int:
-    total = 1
-    for n in sizes:
-        total *= n
-    return total
-
-
 def resolve_sides(padding: Padding, sizes: Sizes, spans: Sizes, strides: Sizes) -> Sides:
     """The padding on each side of each axis, checked to have the input's axes."""
     sides = geometry.resolve_padding(padding, sizes, spans, strides)

@@ -11,12 +11,11 @@ from cnncalc.layers.base import (
     LayerProblem,
     Step,
     per_axis,
-    product,
     resolve_sides,
     slide,
     spatial,
 )
-from cnncalc.shapes import Shape, by, padding_text
+from cnncalc.shapes import Shape, by, padding_text, size_of
 
 
 def _padded(padding: Padding) -> bool:
@@ -64,13 +63,13 @@ class Conv(Layer):
             padded=padded,
         )
         # Each filter sees only its group's channels: c_in/groups of them.
-        weights = product(kernel) * (channels // groups) * filters
+        weights = size_of(kernel) * (channels // groups) * filters
         return Step(
             shape=(*slid.out, filters),
             weights=weights,
             biases=filters if self.bias else 0,
             # One multiply-accumulate per weight per output position; biases are not counted.
-            macs=product(slid.out) * weights,
+            macs=size_of(slid.out) * weights,
             padding=slid.padding,
             window=slid.window,
             notes=slid.notes,
@@ -167,13 +166,13 @@ class ConvTranspose(Layer):
                     f"the padding leaves no output: {size} on the {names[axis]}", "padding"
                 )
             out.append(size)
-        weights = product(kernel) * channels * (self.filters // groups)
+        weights = size_of(kernel) * channels * (self.filters // groups)
         return Step(
             shape=(*out, self.filters),
             weights=weights,
             biases=self.filters if self.bias else 0,
             # Every input value is multiplied by each weight of its group's filters.
-            macs=product(sizes) * weights,
+            macs=size_of(sizes) * weights,
             breaks_field=True,
         )
 

@@ -51,9 +51,7 @@ def _nested(row: Row, text: str) -> str:
 
 
 def input_line(summary: Summary) -> Line:
-    # A vector's units each see themselves: a field of one axis.
-    rank = max(len(summary.input_shape) - 1, 1)
-    return Line(summary.input_shape, field=geometry.input_field(rank))
+    return Line(summary.input_shape, field=geometry.input_field(summary.input_shape))
 
 
 def _of(summary: Summary, view: View) -> View:

@@ -61,9 +61,7 @@ _KEPT = {"filters", "kernel", "stride", "padding", "dilation", "groups", "bias",
 def _value(node: ast.expr) -> str | None:
     """A literal argument as shorthand writes it: 3, 3x5, same, false; None if not one."""
     if isinstance(node, ast.Constant) and isinstance(node.value, (bool, int, float, str)):
-        if isinstance(node.value, bool):
-            return str(node.value).lower()
-        return str(node.value).lower() if isinstance(node.value, str) else str(node.value)
+        return str(node.value).lower()  # True → true; numbers have no capitals
     if isinstance(node, ast.Tuple | ast.List):
         items = [_value(item) for item in node.elts]
         if not items or None in items:

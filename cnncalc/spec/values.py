@@ -90,10 +90,15 @@ def _is_int(text: str) -> bool:
     return digits.isascii() and digits.isdigit()
 
 
-def positive_int(name: str, raw: Any) -> int:
+def _whole(name: str, raw: Any) -> int:
     value = _int(name, raw)
     if value is None:
         raise ValueProblem(f"{name} must be a whole number, got {show(raw)}")
+    return value
+
+
+def positive_int(name: str, raw: Any) -> int:
+    value = _whole(name, raw)
     if value < 1:
         raise ValueProblem(f"{name} must be at least 1, got {value}")
     return value
@@ -101,9 +106,7 @@ def positive_int(name: str, raw: Any) -> int:
 
 def count(name: str, raw: Any) -> int:
     """A number of things that may be zero, such as a layer's parameters."""
-    value = _int(name, raw)
-    if value is None:
-        raise ValueProblem(f"{name} must be a whole number, got {show(raw)}")
+    value = _whole(name, raw)
     if value < 0:
         raise ValueProblem(f"{name} cannot be negative, got {value}")
     return value
