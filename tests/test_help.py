@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from cnncalc.cli import COMMANDS
@@ -22,10 +24,6 @@ def test_a_spec_without_a_command(run, spec):
     result = run(spec)
     assert result.exit_code == 2
     assert f"No such command {spec!r}. Did you mean 'cnncalc table {spec}'?" in result.stderr
-
-
-def test_a_misspelt_command(run):
-    assert "Did you mean 'table'?" in run("tabel", "lenet5").stderr
 
 
 def test_a_misspelt_file_is_looked_for_beside_it(run, tmp_path, monkeypatch):
@@ -78,7 +76,7 @@ def test_the_suggested_shorthand_is_right(run, typed):
     table = run("table", "--input", "28x28x3", *shorthand, "--format", "json").stdout
     expected = {"Conv2d": 3 * 3 * 3 * 16 + 16, "Conv2D": 3 * 3 * 3 * 32 + 32,
                 "nn.Linear": 2352 * 10 + 10}[typed.split("(")[0]]  # fmt: skip
-    assert f'"params": {expected}' in table
+    assert json.loads(table)["totals"]["params"] == expected
 
 
 def test_an_unknown_call_lists_the_types(run):

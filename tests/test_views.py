@@ -17,15 +17,14 @@ def test_columns_choose_and_order(run):
 
 
 def test_columns_all_has_every_column(run):
-    """--columns all shows each of the documented columns."""
-    from cnncalc.render.columns import COLUMNS
-
+    """--columns all shows each of the columns the README documents, in its order."""
     header = next(line for line in run("table", "vgg16", "--columns", "all").stdout.splitlines()
                   if line.startswith("| Layer"))  # fmt: skip
     assert [cell.strip() for cell in header.strip("|").split("|")][1:] == [
-        column.header for column in COLUMNS.values()
-    ]
-    assert len(COLUMNS) == 18
+        "Type", "Input shape", "Activation shape", "Activation size", "# parameters",
+        "Weights", "Biases", "Non-trainable", "MACs", "FLOPs", "Memory",
+        "Receptive field", "Jump", "Start", "Kernel", "Stride", "Padding", "% of parameters",
+    ]  # fmt: skip
 
 
 def test_unknown_column_is_a_usage_error(run):
