@@ -54,6 +54,10 @@ def test_a_misspelt_file_is_looked_for_beside_it(run, tmp_path, monkeypatch):
         ("nn.MaxPool2d(3, 2, 1)", "which cnncalc writes maxpool:3,2,1"),
         ("nn.ReLU(inplace=True)", "which cnncalc writes relu"),
         ("nn.ConvTranspose2d(64, 32, 4, 2, 1)", "which cnncalc writes convtranspose:32,4,2,1"),
+        # Keywords are the type's own: p is Dropout's rate, not a padding.
+        ("nn.Dropout(p=0.2)", "which cnncalc writes dropout:0.2"),
+        ("nn.Conv2d(3, out_channels=8, kernel_size=3)", "which cnncalc writes conv:8,3"),
+        ("nn.BatchNorm2d(16, affine=False)", "which cnncalc writes batchnorm:affine=false"),
     ],
 )  # fmt: skip
 def test_framework_call_syntax_gets_the_shorthand(run, typed, meant):
@@ -65,17 +69,22 @@ def test_framework_call_syntax_gets_the_shorthand(run, typed, meant):
 
 @pytest.mark.parametrize(
     "typed",
-    ["Conv2d(3, 16, 3)", "Conv2D(32, (3,3), activation='relu')", "nn.Linear(2352, 10)"],
+    [
+        "Conv2d(3, 16, 3)",
+        "Conv2D(32, (3,3), activation='relu')",
+        "nn.Linear(2352, 10)",
+        "nn.BatchNorm2d(3, affine=False)",
+    ],
 )
 def test_the_suggested_shorthand_is_right(run, typed):
     """Typed as suggested, the layer gives the framework's parameters: Conv2d(3, 16, 3) on
     3 channels has 3·3·3·16 + 16 = 448; Keras's Conv2D(32, (3,3)) 3·3·3·32 + 32 = 896;
-    Linear(2352, 10) 2352·10 + 10 = 23,530."""
+    Linear(2352, 10) 2352·10 + 10 = 23,530; BatchNorm2d(3, affine=False) learns nothing."""
     message = run("table", "--input", "28x28x3", typed).stderr
     shorthand = message.rsplit("which cnncalc writes ", 1)[1].strip().split(" then ")
     table = run("table", "--input", "28x28x3", *shorthand, "--format", "json").stdout
     expected = {"Conv2d": 3 * 3 * 3 * 16 + 16, "Conv2D": 3 * 3 * 3 * 32 + 32,
-                "nn.Linear": 2352 * 10 + 10}[typed.split("(")[0]]  # fmt: skip
+                "nn.Linear": 2352 * 10 + 10, "nn.BatchNorm2d": 0}[typed.split("(")[0]]  # fmt: skip
     assert json.loads(table)["totals"]["params"] == expected
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from cnncalc.spec.vocabulary import LAYER_TYPES
+
 _CONV = ("in", "filters", "kernel", "stride", "padding", "dilation", "groups", "bias")
 _TRANSPOSED = ("in", "filters", "kernel", "stride", "padding", "output_padding", "groups",
                "bias", "dilation")  # fmt: skip
@@ -48,14 +50,9 @@ CALLS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "DepthwiseConv2D": ("conv", "Keras's", ("kernel", "stride", "padding")),
     "SeparableConv2D": ("conv", "Keras's", ("filters", "kernel", "stride", "padding")),
 }  # fmt: skip
-_KEYWORDS = {
-    "out_channels": "filters", "kernel_size": "kernel", "pool_size": "kernel",
-    "strides": "stride", "dilation_rate": "dilation", "use_bias": "bias",
-    "out_features": "units", "output_size": "output", "scale_factor": "factor",
-    "size": "factor", "p": "rate", "ceil_mode": "ceil",
-}  # fmt: skip
-_KEPT = {"filters", "kernel", "stride", "padding", "dilation", "groups", "bias", "units",
-         "output", "factor", "rate", "ceil", "output_padding"}  # fmt: skip
+# The keywords that are not a cnncalc field's name or alias: the rest are looked up in
+# the type's own fields, so that p is Dropout's rate and Conv2d's padding.
+_KEYWORDS = {"out_channels": "filters", "out_features": "units"}
 
 
 def _value(node: ast.expr) -> str | None:
@@ -96,12 +93,13 @@ def suggest(text: str) -> str:
             fields[field] = value
     activation = None
     for keyword in call.keywords:
-        key = _KEYWORDS.get(keyword.arg or "", keyword.arg)
         value = _value(keyword.value)
-        if key == "activation" and value:
+        if keyword.arg == "activation" and value:
             activation = value
-        elif key in _KEPT and value is not None:
-            fields[key] = value
+            continue
+        field = LAYER_TYPES[kind].field(_KEYWORDS.get(keyword.arg or "", keyword.arg or ""))
+        if field is not None and value is not None:
+            fields[field.name] = value
     written = _shorthand(kind, fields, name)
     if activation and activation != "linear":
         written += f" then {activation}"
@@ -116,8 +114,6 @@ def _shorthand(kind: str, fields: dict[str, Any], name: str) -> str:
         filters = fields.pop("filters", "N")
         depthwise = _shorthand(kind, {**fields, "depthwise": "true"}, "")
         return f"{depthwise} then conv:{filters},1 (a depthwise conv, then a 1×1)"
-    from cnncalc.spec.vocabulary import LAYER_TYPES
-
     positional = [field.name for field in LAYER_TYPES[kind].positional]
     args = []
     for field in positional:  # in the type's order while each is given; the rest by name
