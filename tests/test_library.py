@@ -195,4 +195,7 @@ def test_a_large_table_folds_to_fit_and_says_so(run):
     assert len(table_cells(run("table", "resnet50", "--depth", "all").stdout)) == 1 + every + 1
     assert run("table", "resnet50", "--format", "csv").stdout.count("\n") == 1 + 1 + every
     assert "Blocks are folded" not in run("table", "vgg16").stdout  # 40 rows: every one
-    assert run("table", "resnet50", "--depth", "0").exit_code == 2
+    for wrong in ("0", "²", "x"):  # '²' passes str.isdigit but is no number
+        refused = run("table", "resnet50", "--depth", wrong)
+        assert refused.exit_code == 2
+        assert f"depth must be a whole number from 1, or all; got {wrong!r}" in refused.stderr

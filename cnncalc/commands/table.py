@@ -26,9 +26,12 @@ class DepthType(click.ParamType):  # type: ignore[type-arg]
         text = str(value).strip().lower()
         if text == "all":
             return ALL
-        if not text.isdigit() or int(text) < 1:
+        from cnncalc.spec.values import ValueProblem, positive_int
+
+        try:
+            return positive_int("depth", text)
+        except ValueProblem:
             self.fail(f"depth must be a whole number from 1, or all; got {value!r}", param, ctx)
-        return int(text)
 
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
