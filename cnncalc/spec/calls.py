@@ -97,9 +97,9 @@ def suggest(text: str) -> str:
         if keyword.arg == "activation" and value:
             activation = value
             continue
-        field = LAYER_TYPES[kind].field(_KEYWORDS.get(keyword.arg or "", keyword.arg or ""))
-        if field is not None and value is not None:
-            fields[field.name] = value
+        named = LAYER_TYPES[kind].field(_KEYWORDS.get(keyword.arg or "", keyword.arg or ""))
+        if named is not None and value is not None:
+            fields[named.name] = value
     written = _shorthand(kind, fields, name)
     if activation and activation != "linear":
         written += f" then {activation}"
