@@ -16,7 +16,7 @@ from cnncalc import geometry
 from cnncalc.errors import Diagnostic, LayerRef, SpecError, Where, counted
 from cnncalc.geometry import Field, Sizes
 from cnncalc.layers import LayerProblem
-from cnncalc.model import Block, Concat, LayerSpec, Residual, Sequential, Spec
+from cnncalc.model import Block, Concat, Expectation, LayerSpec, Residual, Sequential, Spec
 from cnncalc.shapes import Shape, shape_text
 from cnncalc.summary import Branch, Memory, Row, Summary
 
@@ -46,7 +46,12 @@ def analyze(spec: Spec) -> Summary:
         warnings=tuple(walker.warnings),
         input_notes=(walker.hint,) if walker.hint else (),
     )
-    summary.unmet = tuple(walker.unmet + list(_unmet_totals(spec, summary)))
+    totals = (
+        ()
+        if spec.expect is None
+        else _unmet(spec.expect, summary.output_shape, summary.params, spec.layout)
+    )
+    summary.unmet = (*walker.unmet, *totals)
     return summary
 
 
@@ -77,13 +82,13 @@ class _Walker:
         rows = []
         for number, layer_spec in enumerate(layers, start + 1):
             place = (*path, number)
-            nested = ".".join(map(str, place)) if len(place) > 1 else ""
-            ref = LayerRef(place[0], layer_spec.name, nested)
+            ref = LayerRef.at(place, layer_spec.name)
             if isinstance(layer_spec.layer, Block):
                 row, state = self._block(layer_spec, layer_spec.layer, state, place, ref)
             else:
                 row, state = self._layer(layer_spec, state, place, ref)
-            self._check(layer_spec, row, ref)
+            if layer_spec.expect is not None:
+                self.unmet += _unmet(layer_spec.expect, row.shape, row.params, self.layout, ref)
             rows.append(row)
         return rows, state
 
@@ -125,10 +130,7 @@ class _Walker:
             notes=tuple(note.message for note in step.notes),
             path=".".join(map(str, place)),
         )
-        padded = step.padded
-        if padded is None and step.window is None and step.shape == state.shape:
-            padded = state.padded  # element-wise layers keep the zeros where they were
-        return row, _State(step.shape, field, lost, padded)
+        return row, _State(step.shape, field, lost, step.padded)
 
     def _block(
         self,
@@ -204,28 +206,6 @@ class _Walker:
         joined = (*shapes[0][:-1], sum(shape[-1] for shape in shapes))
         return branches, _State(joined, *_union(outs))
 
-    def _check(self, layer_spec: LayerSpec, row: Row, ref: LayerRef) -> None:
-        """Hold the row to its `expect`, if the spec gave one."""
-        expect = layer_spec.expect
-        if expect is None:
-            return
-        if expect.shape is not None and expect.shape != row.shape:
-            self.unmet.append(
-                Diagnostic(
-                    f"expected shape {self._shape(expect.shape)}, got {self._shape(row.shape)}",
-                    expect.shape_where,
-                    ref,
-                )
-            )
-        if expect.params is not None and expect.params != row.params:
-            self.unmet.append(
-                Diagnostic(
-                    f"expected {counted(expect.params, 'parameter')}, got {row.params:,}",
-                    expect.params_where,
-                    ref,
-                )
-            )
-
     def _shape(self, shape: Shape) -> str:
         return shape_text(shape, self.layout)
 
@@ -267,19 +247,22 @@ def _error(message: str, layer_spec: LayerSpec, where: Where | None, ref: LayerR
     return SpecError(message + layer_spec.context, where, ref)
 
 
-def _unmet_totals(spec: Spec, summary: Summary) -> Iterator[Diagnostic]:
-    """The spec's own `expect`: the output shape and the total parameters."""
-    expect = spec.expect
-    if expect is None:
-        return
-    if expect.shape is not None and expect.shape != summary.output_shape:
+def _unmet(
+    expect: Expectation, shape: Shape, params: int, layout: str, ref: LayerRef | None = None
+) -> Iterator[Diagnostic]:
+    """What of `expect` a layer (`ref`) or, without one, the whole network does not give."""
+    whole = ref is None
+    if expect.shape is not None and expect.shape != shape:
         yield Diagnostic(
-            f"expected output shape {shape_text(expect.shape, spec.layout)}, "
-            f"got {shape_text(summary.output_shape, spec.layout)}",
+            f"expected {'output ' if whole else ''}shape {shape_text(expect.shape, layout)}, "
+            f"got {shape_text(shape, layout)}",
             expect.shape_where,
+            ref,
         )
-    if expect.params is not None and expect.params != summary.params:
+    if expect.params is not None and expect.params != params:
         yield Diagnostic(
-            f"expected {counted(expect.params, 'parameter')} in total, got {summary.params:,}",
+            f"expected {counted(expect.params, 'parameter')}{' in total' if whole else ''}, "
+            f"got {params:,}",
             expect.params_where,
+            ref,
         )

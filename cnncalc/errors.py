@@ -36,6 +36,11 @@ class LayerRef(NamedTuple):
     name: str | None = None  # None when the layer's type is not known yet
     path: str = ""  # "5.2.1" for a layer inside blocks
 
+    @classmethod
+    def at(cls, place: Sequence[int], name: str | None) -> LayerRef:
+        """layer 5, or layer 5.2.1 inside blocks."""
+        return cls(place[0], name, ".".join(map(str, place)) if len(place) > 1 else "")
+
     def __str__(self) -> str:
         return f"layer {self.path or self.number}" + (f" ({self.name})" if self.name else "")
 

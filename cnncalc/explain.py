@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from functools import singledispatch
 from typing import Any, NamedTuple, TypeVar
 
-from cnncalc.engine import Row, Summary
+from cnncalc.errors import counted
 from cnncalc.geometry import formula, span
 from cnncalc.layers import (
     Activation,
@@ -39,6 +39,7 @@ from cnncalc.layers import (
 from cnncalc.layers.base import per_axis, resolve_sides
 from cnncalc.model import Concat, Residual, Sequential
 from cnncalc.shapes import Shape, by, in_layout, size_of
+from cnncalc.summary import Row, Summary
 
 _FUNCTIONS = {
     "relu": "max(0, x)",
@@ -68,11 +69,6 @@ def dims(shape: Shape, layout: str = "hwc") -> str:
     return "×".join(str(n) for n in in_layout(shape, layout))
 
 
-def count(number: int, noun: str) -> str:
-    """1 unit, 120 units; 6,272 values."""
-    return f"{number:,} {noun}" + ("" if number == 1 else "s")
-
-
 def ratio(big: int, small: int) -> str:
     """big/small rounded to a whole number, in integers: 31,700."""
     return f"{(2 * big + small) // (2 * small):,}"
@@ -82,7 +78,7 @@ def explain(summary: Summary, layout: str = "hwc") -> list[Section]:
     """The input's section, then one section per layer."""
     size = summary.input_size
     sections = [
-        Section("Input", (f"{dims(summary.input_shape, layout)} = {count(size, 'value')}",))
+        Section("Input", (f"{dims(summary.input_shape, layout)} = {counted(size, 'value')}",))
     ]
     for row in summary.flat():
         heading, lines = _explain(row.layer, row, layout)
@@ -144,7 +140,7 @@ def _sizes(row: Row, ceil: bool = False) -> list[str]:
 
 
 def _size_line(row: Row, layout: str) -> list[str]:
-    return [f"activation: {dims(row.shape, layout)} = {count(row.size, 'value')}"]
+    return [f"activation: {dims(row.shape, layout)} = {counted(row.size, 'value')}"]
 
 
 @_handles(Conv)
@@ -200,13 +196,13 @@ def _transposed(layer: ConvTranspose, row: Row, layout: str) -> _Explained:
     for axis, name in enumerate(_names(row)):
         n, f, s, d = sizes[axis], kernel[axis], stride[axis], dilation[axis]
         if sides is None:
-            lines.append(f"{name} = {n}·{s} = {row.shape[axis]} ('same', Keras's rule)")
+            lines.append(f"{name} = {n:,}·{s:,} = {row.shape[axis]:,} ('same', Keras's rule)")
             continue
         first, second = sides[axis]
-        pad = f"2·{first}" if first == second else f"({first} + {second})"
+        pad = f"2·{first:,}" if first == second else f"({first:,} + {second:,})"
         lines.append(
-            f"{name} = {s}·({n} − 1) − {pad} + {d}·({f} − 1) + "
-            f"{extra[axis]} + 1 = {row.shape[axis]}"
+            f"{name} = {s:,}·({n:,} − 1) − {pad} + {d:,}·({f:,} − 1) + "
+            f"{extra[axis]:,} + 1 = {row.shape[axis]:,}"
         )
     c_in = before[-1]
     groups = group_count(layer, c_in)
@@ -230,7 +226,7 @@ def _batchnorm(layer: BatchNorm, row: Row, layout: str) -> _Explained:
         if layer.affine
         else "params = 0: with affine=false it learns no scale and no shift"
     )
-    return f"{row.name}: batch normalisation of {count(channels, 'channel')}", [
+    return f"{row.name}: batch normalisation of {counted(channels, 'channel')}", [
         params,
         f"non-trainable = 2·{channels} = {row.buffers:,}, a running mean and variance",
         "no MACs: at inference it folds into the layer before it",
@@ -301,7 +297,7 @@ def _pool(layer: Pool, row: Row, layout: str) -> _Explained:
 
 @_handles(Dense)
 def _dense(layer: Dense, row: Row, layout: str) -> _Explained:
-    return f"{row.name}: fully connected, {count(row.shape[0], 'unit')}", _fully_connected(
+    return f"{row.name}: fully connected, {counted(row.shape[0], 'unit')}", _fully_connected(
         row, layout
     )
 
@@ -309,9 +305,9 @@ def _dense(layer: Dense, row: Row, layout: str) -> _Explained:
 @_handles(Softmax)
 def _softmax(layer: Softmax, row: Row, layout: str) -> _Explained:
     if layer.units:
-        heading = f"{row.name}: fully connected to {count(row.shape[0], 'unit')}, then softmax"
+        heading = f"{row.name}: fully connected to {counted(row.shape[0], 'unit')}, then softmax"
         return heading, _fully_connected(row, layout)
-    values = count(size_of(row.input_shape), "value")
+    values = counted(size_of(row.input_shape), "value")
     return f"{row.name}: softmax", [f"e^x / Σ e^x over {values}; no parameters"]
 
 
@@ -320,7 +316,7 @@ def _fully_connected(row: Row, layout: str) -> list[str]:
     n_in, units = size_of(before), row.shape[0]
     lines = []
     if len(before) > 1:
-        lines.append(f"input: {dims(before, layout)} = {count(n_in, 'value')}, flattened")
+        lines.append(f"input: {dims(before, layout)} = {counted(n_in, 'value')}, flattened")
     params = f"({n_in:,} + 1)·{units:,}" if row.biases else f"{n_in:,}·{units:,}"
     lines.append(f"params = {params} = {row.params:,}")
     lines.append(f"MACs = {n_in:,}·{units:,} = {row.macs:,}")
@@ -331,7 +327,7 @@ def _fully_connected(row: Row, layout: str) -> list[str]:
 def _flatten(layer: Flatten, row: Row, layout: str) -> _Explained:
     before = row.input_shape
     return f"{row.name}: the volume as one vector", [
-        f"{dims(before, layout)} = {count(size_of(before), 'value')} in a row",
+        f"{dims(before, layout)} = {counted(size_of(before), 'value')} in a row",
         "no parameters",
     ]
 
@@ -340,13 +336,13 @@ def _flatten(layer: Flatten, row: Row, layout: str) -> _Explained:
 def _activation(layer: Activation, row: Row, layout: str) -> _Explained:
     function = layer.function
     return f"{row.name}: element-wise {function}", [
-        f"{_FUNCTIONS.get(function, function)} on each of {count(row.size, 'value')}; "
+        f"{_FUNCTIONS.get(function, function)} on each of {counted(row.size, 'value')}; "
         "shape unchanged; no parameters"
     ]
 
 
 def _totals(row: Row) -> str:
-    totals = f"params = {row.params:,} in its {count(len(row.children), 'layer')}"
+    totals = f"params = {row.params:,} in its {counted(len(row.children), 'layer')}"
     if row.buffers:
         totals += f", and {row.buffers:,} non-trainable"
     return totals
@@ -382,5 +378,5 @@ def _concat(block: Concat, row: Row, layout: str) -> _Explained:
 def _sequential(block: Sequential, row: Row, layout: str) -> _Explained:
     label = block.notation()
     heading = f"{row.name}: {label}" if label else row.name
-    layers = count(len(row.children), "layer")
+    layers = counted(len(row.children), "layer")
     return heading, [f"{layers} in a row, giving {dims(row.shape, layout)}", _totals(row)]

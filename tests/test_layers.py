@@ -182,6 +182,9 @@ def test_explain_new_layers(run):
     assert "  params = 3·3·16·8 + 8 = 1,160" in lines  # 1,152 + 8
     assert "  non-trainable = 2·8 = 16, a running mean and variance" in lines
     assert "  n_H = n_W = ⌈(14 + 2·0 − 3)/2⌉ + 1 = 7" in lines  # ⌈5.5⌉ + 1
+    # Figures of four digits or more have their separators, as in every worked line.
+    wide = run("explain", "--input", "1000x8x3", "deconv:4,3,2,1").stdout.splitlines()
+    assert f"  n_H = 2·(1,000 − 1) − 2·1 + 1·(3 − 1) + 0 + 1 = {2 * 999 - 2 + 2 + 1:,}" in wide
 
 
 def test_rows_left_unused_after_a_zeropad_are_padding():

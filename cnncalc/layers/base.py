@@ -54,7 +54,7 @@ class Step(Record):
     # conv): from here on it is shown as n/a.
     breaks_field: bool = False
     # Positions at the end of each axis of the output that are zeros a zeropad
-    # added; None: as many as the input had if the layer is element-wise, else none.
+    # added (an element-wise layer passes its input's on); None: none.
     padded: Sizes | None = None
 
 

@@ -51,7 +51,7 @@ class Softmax(Layer):
     def apply(self, shape: Shape, padded: Sizes | None = None) -> Step:
         if self.units is None:
             # It normalises over the whole vector: every output depends on every input.
-            return Step(shape=shape, sees_all=True)
+            return Step(shape=shape, sees_all=True, padded=padded)
         return Dense(self.units, self.bias).apply(shape)
 
 
@@ -78,7 +78,7 @@ class Activation(Layer):
         return self.function
 
     def apply(self, shape: Shape, padded: Sizes | None = None) -> Step:
-        return Step(shape=shape)
+        return Step(shape=shape, padded=padded)
 
 
 @dataclass(repr=False, eq=False)
@@ -96,7 +96,9 @@ class BatchNorm(Layer):
         channels = shape[-1]
         scale = channels if self.affine else 0
         # No MACs: like a bias, it folds into the conv before it at inference.
-        return Step(shape=shape, weights=scale, biases=scale, buffers=2 * channels)
+        return Step(
+            shape=shape, weights=scale, biases=scale, buffers=2 * channels, padded=padded
+        )
 
 
 @dataclass(repr=False, eq=False)
@@ -108,4 +110,4 @@ class Dropout(Layer):
         return "dropout"
 
     def apply(self, shape: Shape, padded: Sizes | None = None) -> Step:
-        return Step(shape=shape)
+        return Step(shape=shape, padded=padded)

@@ -18,7 +18,7 @@ from cnncalc.render.numbers import nbytes, scaled
 from cnncalc.render.output import colour_terminal, escape_markdown, write
 
 if TYPE_CHECKING:
-    from cnncalc.engine import Row, Summary
+    from cnncalc.summary import Row, Summary
     from cnncalc.errors import Diagnostic
     from cnncalc.render.columns import Figures
 
