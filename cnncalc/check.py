@@ -16,8 +16,6 @@ from cnncalc import bundled, engine, spec
 from cnncalc.errors import Diagnostic, SpecError, Where
 from cnncalc.records import Record
 
-EXTENSIONS = (".yaml", ".yml")
-
 
 @dataclass(repr=False, eq=False)
 class FileResult(Record):
@@ -101,6 +99,6 @@ def _walk(folder: str) -> Iterator[tuple[str, str]]:
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in files:
-            if name.endswith(EXTENSIONS):
+            if name.endswith(bundled.EXTENSIONS):
                 path = os.path.join(root, name)
                 yield path, path

@@ -44,7 +44,6 @@ def analyze(spec: Spec) -> Summary:
         input_shape=spec.input,
         rows=tuple(rows),
         warnings=tuple(walker.warnings),
-        input_notes=(walker.hint,) if walker.hint else (),
     )
     totals = (
         ()

@@ -111,14 +111,18 @@ def resolve_padding(padding: Padding, sizes: Sizes, spans: Sizes, strides: Sizes
     return padding
 
 
+def leftover(n: int, k: int, s: int, before: int = 0, after: int = 0) -> int:
+    """What the floor in the output formula drops: (n + p − k) mod s, padding included."""
+    return (n + before + after - k) % s
+
+
 def unused(n: int, k: int, s: int, before: int = 0, after: int = 0) -> int:
     """How many input rows (or columns) at the end no window ever covers.
 
-    The floor in the output formula drops the last (n + p − k) mod s positions;
-    those that fall in the padding cost nothing, the rest are real pixels.
+    The floor drops the last `leftover` positions; those that fall in the
+    padding cost nothing, the rest are real pixels.
     """
-    leftover = (n + before + after - k) % s
-    return max(0, leftover - after)
+    return max(0, leftover(n, k, s, before, after) - after)
 
 
 def formula(n: int, k: int, s: int, before: int = 0, after: int = 0, ceil: bool = False) -> str:

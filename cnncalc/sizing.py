@@ -52,7 +52,7 @@ class Size:
         """What the floor drops: (n + p − k) mod s, padding included."""
         if self.transposed:
             return 0
-        return (self.n + self.before + self.after - self.kernel) % self.s
+        return geometry.leftover(self.n, self.kernel, self.s, self.before, self.after)
 
 
 @dataclass
@@ -118,6 +118,11 @@ def _fits(n: int, k: int, before: int, after: int, dilated: bool, axis: str | No
         raise SpecError(f"{_where(axis)}kernel {k}{what} is larger than the padded input {padded}")
 
 
+def _stride(s: int | None, f: int, pool: bool) -> int:
+    """The stride given, or the default: 1 for a convolution, f for pooling."""
+    return s if s is not None else (f if pool else 1)
+
+
 def forward(
     n: int,
     f: int,
@@ -132,7 +137,7 @@ def forward(
     `s` None is the default: 1 for a convolution, f for pooling (Keras and
     PyTorch). 'same' is TensorFlow's rule for the dilated kernel's span.
     """
-    stride = s if s is not None else (f if pool else 1)
+    stride = _stride(s, f, pool)
     k = span(f, dilation)
     if padding == "same":
         before, after = same_padding(n, k, stride)
@@ -344,8 +349,7 @@ def _one(
     axis: str | None,
 ) -> Answer:
     if out is not None and q.solve == "padding":
-        stride = s if s is not None else (f if q.pool else 1)
-        solved = solve_padding(n, f, stride, out, dilation, q.pool)
+        solved = solve_padding(n, f, _stride(s, f, q.pool), out, dilation, q.pool)
         solved.stride_from_kernel = q.pool and s is None
         return solved
     if out is not None:

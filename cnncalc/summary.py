@@ -113,7 +113,11 @@ class Summary(Record):
     rows: tuple[Row, ...]
     warnings: tuple[Diagnostic, ...] = ()
     unmet: tuple[Diagnostic, ...] = ()  # the spec's `expect`s that do not hold
-    input_notes: tuple[str, ...] = ()  # what the warnings say of the input itself
+
+    @property
+    def input_notes(self) -> tuple[str, ...]:
+        """What the warnings say of the input itself: those of no layer."""
+        return tuple(warning.message for warning in self.warnings if warning.layer is None)
 
     @property
     def input_size(self) -> int:

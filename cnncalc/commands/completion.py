@@ -19,7 +19,6 @@ if TYPE_CHECKING:  # imported when completing, never on an ordinary run
     from click.shell_completion import CompletionItem
 
 MAX_ITEMS = 200  # a directory of thousands of files would flood the shell
-SPEC_FILES = (".yaml", ".yml")
 
 
 def paths(incomplete: str, extensions: tuple[str, ...] | None = None) -> Iterator[str]:
@@ -58,7 +57,9 @@ def bundled_names(incomplete: str) -> list[CompletionItem]:
 
 def spec(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """A spec: a bundled name, a YAML file or a directory."""
-    return [*bundled_names(incomplete), *_items(paths(incomplete, SPEC_FILES))]
+    from cnncalc.bundled import EXTENSIONS
+
+    return [*bundled_names(incomplete), *_items(paths(incomplete, EXTENSIONS))]
 
 
 def spec_or_layer(

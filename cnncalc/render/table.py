@@ -18,9 +18,9 @@ from cnncalc.render.numbers import nbytes, scaled
 from cnncalc.render.output import colour_terminal, escape_markdown, write
 
 if TYPE_CHECKING:
-    from cnncalc.summary import Row, Summary
     from cnncalc.errors import Diagnostic
     from cnncalc.render.columns import Figures
+    from cnncalc.summary import Row, Summary
 
 DEFAULT_VIEW = View()
 ROWS = 50  # past this, a table for people folds its deepest blocks unless told otherwise
