@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import click
 
-from cnncalc.cli import CONTEXT, format_option, user_errors, warn
-from cnncalc.commands.table import layer_options, read_spec
+from cnncalc.cli import CONTEXT, format_option
+from cnncalc.commands.table import analyzed, layer_options
 from cnncalc.render import explain as explain_formats
-from cnncalc.render.table import table_warnings
 
 
 @click.command(
@@ -33,13 +32,8 @@ def explain(
     connected layer would need to map the same input volume to the same
     output volume. SPEC and the layers are given as for `cnncalc table`.
     """
-    from cnncalc import engine
     from cnncalc.explain import explain as explain_summary
 
-    with user_errors():
-        spec = read_spec(arguments, input_shape, layout)
-        summary = engine.analyze(spec)
-    for warning in table_warnings(summary):
-        warn(warning)
+    spec, summary = analyzed(arguments, input_shape, layout)
     sections = explain_summary(summary, layout or spec.layout)
     click.echo(explain_formats.FORMATS[format_](sections, summary.name), nl=False)

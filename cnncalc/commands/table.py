@@ -164,13 +164,7 @@ def table(
     memory is in decimal units (1 KB = 1,000 bytes). Bad data exits 1, bad
     usage 2; warnings go to standard error.
     """
-    from cnncalc import engine
-
-    with user_errors():
-        spec = read_spec(arguments, input_shape, layout)
-        summary = engine.analyze(spec)
-    for warning in table_formats.table_warnings(summary):
-        warn(warning)
+    spec, summary = analyzed(arguments, input_shape, layout)
     folded = False
     if depth is None and format_ in table_formats.FOR_PEOPLE:
         depth = table_formats.fitting_depth(summary)
@@ -181,7 +175,21 @@ def table(
     table_formats.FORMATS[format_](summary, view, None)
 
 
-def read_spec(
+def analyzed(
+    arguments: tuple[str, ...], input_shape: tuple[int, ...] | None, layout: str | None
+) -> tuple[Any, Any]:
+    """The spec the arguments name and its summary; its warnings go to standard error."""
+    from cnncalc import engine
+
+    with user_errors():
+        spec = _read_spec(arguments, input_shape, layout)
+        summary = engine.analyze(spec)
+    for warning in table_formats.table_warnings(summary):
+        warn(warning)
+    return spec, summary
+
+
+def _read_spec(
     arguments: tuple[str, ...], input_shape: tuple[int, ...] | None, layout: str | None
 ) -> Any:
     from cnncalc import bundled, spec
