@@ -41,6 +41,13 @@ def shape_text(shape: Shape, layout: str = "hwc") -> str:
     return "(" + ", ".join(str(n) for n in dims) + ")"
 
 
+def axis_names(rank: int) -> tuple[str, ...]:
+    """height and width for an image; axis 1, axis 2, … for any other rank."""
+    if rank == 2:
+        return ("height", "width")
+    return tuple(f"axis {number}" for number in range(1, rank + 1))
+
+
 def by(sizes: int | Sequence[int]) -> str:
     """A per-axis value as the course writes it: 5 when every axis is alike, 3×5 when not."""
     if isinstance(sizes, int):

@@ -16,6 +16,7 @@ from typing import Literal
 from cnncalc import geometry
 from cnncalc.errors import SpecError
 from cnncalc.geometry import Padding, Sizes, output_size, same_padding, span, unused
+from cnncalc.shapes import axis_names
 
 # How one axis is padded: TensorFlow's rule, none, or (before, after) as given.
 AxisPadding = Literal["same", "valid"] | tuple[int, int]
@@ -303,7 +304,6 @@ class Question:
 
 
 Answer = Size | Solved
-AXES = {2: ("height", "width")}
 
 
 def _axis_padding(padding: Padding | None, axis: int) -> AxisPadding | None:
@@ -333,7 +333,7 @@ def answer(question: Question) -> list[tuple[str | None, Answer]]:
         )
     if all(question == asked[0] for question in asked):
         return [(None, _one(q, *asked[0], axis=None))]
-    names = AXES.get(rank, tuple(f"axis {number}" for number in range(1, rank + 1)))
+    names = axis_names(rank)
     return [(name, _one(q, *values, axis=name)) for name, values in zip(names, asked, strict=True)]
 
 

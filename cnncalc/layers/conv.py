@@ -15,7 +15,7 @@ from cnncalc.layers.base import (
     slide,
     spatial,
 )
-from cnncalc.shapes import Shape, by, padding_text, size_of
+from cnncalc.shapes import Shape, axis_names, by, padding_text, size_of
 
 
 def _padded(padding: Padding) -> bool:
@@ -111,9 +111,6 @@ def _groups(layer: Conv | ConvTranspose, channels: int, filters: int) -> int:
     return groups
 
 
-_AXES = {2: ("height", "width")}
-
-
 @dataclass(repr=False, eq=False)
 class ConvTranspose(Layer):
     """A transposed convolution: PyTorch's ConvTranspose2d, Keras's Conv2DTranspose."""
@@ -153,7 +150,7 @@ class ConvTranspose(Layer):
         out = []
         # 'same' is Keras's n·s here, not TensorFlow's forward rule: no sides to resolve.
         sides = resolve_sides(0 if self.padding == "same" else self.padding, sizes, kernel, stride)
-        names = _AXES.get(len(sizes), tuple(f"axis {n}" for n in range(1, len(sizes) + 1)))
+        names = axis_names(len(sizes))
         for axis, n in enumerate(sizes):
             if self.padding == "same":
                 size = geometry.transposed_same_size(n, stride[axis])
