@@ -96,9 +96,7 @@ class BatchNorm(Layer):
         channels = shape[-1]
         scale = channels if self.affine else 0
         # No MACs: like a bias, it folds into the conv before it at inference.
-        return Step(
-            shape=shape, weights=scale, biases=scale, buffers=2 * channels, padded=padded
-        )
+        return Step(shape=shape, weights=scale, biases=scale, buffers=2 * channels, padded=padded)
 
 
 @dataclass(repr=False, eq=False)
