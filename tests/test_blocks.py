@@ -272,3 +272,49 @@ def test_unquoted_shorthand_in_a_flow_list():
         "net.yaml:2:17: in a [ ] list a comma splits items, so 'conv:4' and 1 arrived as two "
         "layers; quote the shorthand, 'conv:4,1', or write one layer a line"
     )  # fmt: skip
+
+
+def test_unquoted_shorthand_in_a_flow_list_inside_a_named_block():
+    """A named block's layers get the same hint as the same layers outside a block."""
+    outside = error("""\
+        input: [8, 8, 4]
+        layers:
+          - residual: [conv:4,1, relu]
+        """)  # fmt: skip
+    inside = error("""\
+        input: [8, 8, 4]
+        blocks:
+          b:
+            layers:
+              - residual: [conv:4,1, relu]
+        layers:
+          - {use: b}
+        """)  # fmt: skip
+    hint = (
+        "in a [ ] list a comma splits items, so 'conv:4' and 1 arrived as two layers; "
+        "quote the shorthand, 'conv:4,1', or write one layer a line"
+    )
+    assert outside == "net.yaml:3:23: " + hint
+    assert inside == "net.yaml:5:27: " + hint
+
+
+def test_a_parameter_value_is_substituted_once():
+    """A value given at the use is taken as written, however deep in the block it lands:
+    `a$w` is not read again for the block's own $w."""
+    loaded = spec.from_text(
+        textwrap.dedent("""\
+            input: [8, 8, 4]
+            blocks:
+              b:
+                params: {w: null, n: null}
+                layers:
+                  - {type: conv, filters: $w, kernel: 1, name: $n}
+                  - residual:
+                      - {type: conv, filters: $w, kernel: 1, name: $n}
+            layers:
+              - {use: b, w: 4, n: "a$w"}
+            """),
+        "net.yaml",
+    )
+    top, residual = loaded.layers[0].layer.layers
+    assert top.name == residual.layer.layers[0].name == "a$w"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import jsonschema
 import pytest
@@ -28,6 +29,13 @@ def test_shipped_file_is_current():
 def test_schema_is_a_valid_draft_7_schema():
     """Editors can load it."""
     jsonschema.Draft7Validator.check_schema(schema.build())
+
+
+def test_every_definition_is_used_and_every_reference_resolves():
+    """A definition no field refers to is dead weight; a reference to none is a bug."""
+    built = schema.build()
+    refs = set(re.findall(r'"\$ref": "#/definitions/(\w+)"', json.dumps(built)))
+    assert refs == set(built["definitions"])
 
 
 def test_cnncalc_schema_prints_it(run):
@@ -65,6 +73,8 @@ def test_misspelled_key_is_rejected():
         ({"type": "conv", "filters": 8, "kernel": 3, "padding": "SAME"}, True),
         ({"type": "fc", "units": 10, "expect": {"shape": [10], "params": 0}}, True),
         ({"type": "fc", "units": 10, "expect": {"shpae": [10]}}, False),
+        ({"type": "zeropad", "padding": [1, 2]}, True),
+        ({"type": "zeropad", "padding": "same"}, False),  # cnncalc refuses it too
     ],
 )
 def test_layers(layer, ok):

@@ -114,6 +114,9 @@ def test_shorthand_errors(raw, message):
          "inside [ ], quote a shorthand that has commas: 'conv:8,5'"),
         ({"input": [32, 32, 3], "layers": [{"type": "fc", "units": 2, "name": 7}]},
          "name must be text, got 7; quote it: '7'"),
+        ({"input": [32, 32, 3], "layers": [{"type": "zeropad", "padding": "same"}]},
+         "padding must be in numbers: a whole number, [ph, pw] or [top, bottom, left, right], "
+         "got 'same'"),
     ],
 )  # fmt: skip
 def test_document_errors(document, message):

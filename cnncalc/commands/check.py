@@ -54,6 +54,6 @@ def schema() -> None:
         cnncalc schema > cnncalc.schema.json
         # yaml-language-server: $schema=cnncalc.schema.json
     """
-    from cnncalc.spec import schema as spec_schema
+    from cnncalc.spec.schema_file import shipped
 
-    click.echo(spec_schema.shipped(), nl=False)
+    click.echo(shipped(), nl=False)

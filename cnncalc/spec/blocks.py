@@ -15,13 +15,12 @@ from cnncalc.errors import SpecError, Where, suggestion
 from cnncalc.model import Block, Concat, Expectation, LayerSpec, Residual, Sequential
 from cnncalc.spec import values
 from cnncalc.spec.expect import layer_ref
-from cnncalc.spec.marked import MarkedDict, MarkedList, key_at, place, value_at
+from cnncalc.spec.marked import MarkedDict, MarkedList, item_marks, key_at, place, value_at
 
 
 class BlockDef(NamedTuple):
     """A named block from the spec's `blocks:`, to be used like a layer."""
 
-    name: str
     params: dict[str, Any]  # name -> default, or REQUIRED
     layers: list[Any]  # as YAML gave them, read again at each use
     where: Where | None
@@ -34,6 +33,8 @@ BLOCK_KEYS = {
     "concat": ("concat", "name", "expect"),
     "repeat": ("repeat", "layers", "name", "expect"),
 }
+USE_KEYS = ("use", "name", "expect")  # of a use of a named block; the rest are parameters
+BLOCK_DEF_KEYS = ("params", "layers", "description")  # of a named block's definition
 
 
 class BlockReader:
@@ -42,6 +43,7 @@ class BlockReader:
     source: str | None
     blocks: dict[str, BlockDef]
     params: dict[str, Any] | None  # of the named block being read
+    depth: int  # how deep its own layers are: each is substituted there, whole, once
     using: list[str]  # the named blocks being read, outermost first
     context: str  # where the innermost of them is used, for messages
 
@@ -106,10 +108,9 @@ class BlockReader:
                 at,
                 layer_ref(path, "concat"),
             )
-        marks = branches.item_marks if isinstance(branches, MarkedList) else [None] * len(branches)
         built: list[tuple[LayerSpec, ...]] = []
         number = 0
-        for branch, mark in zip(branches, marks, strict=True):
+        for branch, mark in zip(branches, item_marks(branches), strict=True):
             branch_at = place(mark, self.source) or at
             layers = self.layers(branch, path, branch_at, f"branch {len(built) + 1}", number)
             number += len(layers)
@@ -121,10 +122,8 @@ class BlockReader:
     ) -> LayerSpec:
         name, expect = self._block_start(raw, path, where, "repeat")
         at = value_at(raw, "repeat", self.source) or where
-        try:
+        with values.located(at, layer_ref(path, "repeat")):
             times = values.positive_int("repeat", raw["repeat"])
-        except values.ValueProblem as problem:
-            raise SpecError(str(problem), at, layer_ref(path, "repeat")) from None
         if times > MAX_REPEAT:
             raise SpecError(
                 f"repeat {times:,} is more than the limit of {MAX_REPEAT:,}",
@@ -160,7 +159,7 @@ class BlockReader:
         name, expect = self._name_and_expect(raw, path, where, used)
         given = {}
         for key, value in raw.items():
-            if key in ("use", "name", "expect"):
+            if key in USE_KEYS:
                 continue
             if key not in block.params:
                 listed = ", ".join(block.params) or "none"
@@ -170,12 +169,10 @@ class BlockReader:
                     key_at(raw, key, self.source) or where,
                     layer_ref(path, used),
                 )
-            if isinstance(value, str):
-                try:  # the value is shown in the block's row: refuse what would act there
+            if isinstance(value, str):  # shown in the block's row: refuse what would act there
+                at = value_at(raw, key, self.source) or where
+                with values.located(at, layer_ref(path, used)):
                     values.text(key, value)
-                except values.ValueProblem as problem:
-                    at = value_at(raw, key, self.source) or where
-                    raise SpecError(str(problem), at, layer_ref(path, used)) from None
             given[key] = value
         params = {**block.params, **given}
         missing = [key for key, value in params.items() if value is REQUIRED]
@@ -189,21 +186,20 @@ class BlockReader:
                 layer_ref(path, used),
             )
         label = ", ".join(f"{key}={_text(value)}" for key, value in given.items())
-        outer = (self.params, self.context)
-        self.params = params
+        outer = (self.params, self.context, self.depth)
+        self.params, self.depth = params, len(path) + 1
         self.context = f", in block {used!r} used at {where}" if where else ""
         self.using.append(used)
         try:
             layers = self.layers(block.layers, path, block.where, f"block {used!r}")
         finally:
             self.using.pop()
-            self.params, self.context = outer
+            self.params, self.context, self.depth = outer
         return self._spec(Sequential(layers, label), name or self.unique(used), where, expect)
 
 
 # $width, or ${name} where letters follow (${name}_1_conv); re caches it when first needed.
-_PARAMETER = r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))"
-_RESERVED = ("use", "name", "expect")
+PARAMETER = r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))"
 
 
 def _text(value: Any) -> str:
@@ -239,29 +235,37 @@ def substitute(raw: Any, params: dict[str, Any], where: Where | None, block: str
             )
         return params[name]
 
-    if isinstance(raw, str) and "$" in raw:
-        whole = re.fullmatch(_PARAMETER, raw.strip())
-        if whole:
-            return value_of(whole.group(1) or whole.group(2))
-        return re.sub(
-            _PARAMETER, lambda found: _text(value_of(found.group(1) or found.group(2))), raw
-        )
-    if isinstance(raw, MarkedDict):
-        copy = MarkedDict()
-        copy.mark, copy.key_marks, copy.value_marks = raw.mark, raw.key_marks, raw.value_marks
-        for key, value in raw.items():
-            copy[key] = substitute(value, params, where, block)
-        return copy
-    if isinstance(raw, MarkedList):
-        items = MarkedList()
-        items.mark, items.item_marks = raw.mark, raw.item_marks
-        items.extend(substitute(item, params, where, block) for item in raw)
-        return items
-    if isinstance(raw, dict):
-        return {key: substitute(value, params, where, block) for key, value in raw.items()}
-    if isinstance(raw, list):
-        return [substitute(item, params, where, block) for item in raw]
-    return raw
+    def walk(raw: Any) -> Any:
+        if isinstance(raw, str) and "$" in raw:
+            whole = re.fullmatch(PARAMETER, raw.strip())
+            if whole:
+                return value_of(whole.group(1) or whole.group(2))
+            return re.sub(
+                PARAMETER, lambda found: _text(value_of(found.group(1) or found.group(2))), raw
+            )
+        if isinstance(raw, dict):
+            pairs = {key: walk(value) for key, value in raw.items()}
+            if all(pairs[key] is value for key, value in raw.items()):
+                return raw
+            if not isinstance(raw, MarkedDict):
+                return pairs
+            copy = MarkedDict()
+            copy.mark, copy.key_marks, copy.value_marks = raw.mark, raw.key_marks, raw.value_marks
+            copy.update(pairs)
+            return copy
+        if isinstance(raw, list):
+            items = [walk(item) for item in raw]
+            if all(new is old for new, old in zip(items, raw, strict=True)):
+                return raw
+            if not isinstance(raw, MarkedList):
+                return items
+            copied = MarkedList()
+            copied.mark, copied.item_marks, copied.flow = raw.mark, raw.item_marks, raw.flow
+            copied.extend(items)
+            return copied
+        return raw
+
+    return walk(raw)
 
 
 def block_defs(raw: Any, where: Where | None, source: str | None) -> dict[str, BlockDef]:
@@ -283,13 +287,14 @@ def block_defs(raw: Any, where: Where | None, source: str | None) -> dict[str, B
         if not isinstance(body, Mapping) or "layers" not in body:
             raise SpecError(f"block {name!r} needs 'layers', the list of its layers", at)
         for key in body:
-            if key not in ("params", "layers", "description"):
+            if key not in BLOCK_DEF_KEYS:
                 raise SpecError(
                     f"block {name!r} has no key {values.show(key)}"
-                    + suggestion(key, ["params", "layers", "description"], "; its keys are "
-                                 "params, layers, description"),
+                    + suggestion(
+                        key, BLOCK_DEF_KEYS, f"; its keys are {', '.join(BLOCK_DEF_KEYS)}"
+                    ),
                     key_at(body, key, source) or at,
-                )  # fmt: skip
+                )
         params = _block_params(name, body.get("params", {}), value_at(body, "params", source) or at)
         layers = body["layers"]
         if not isinstance(layers, list) or not layers:
@@ -297,7 +302,7 @@ def block_defs(raw: Any, where: Where | None, source: str | None) -> dict[str, B
                 f"block {name!r}: 'layers' must be a non-empty list of layers",
                 value_at(body, "layers", source) or at,
             )
-        found[name] = BlockDef(name, params, layers, value_at(body, "layers", source) or at)
+        found[name] = BlockDef(params, layers, value_at(body, "layers", source) or at)
     return found
 
 
@@ -313,10 +318,10 @@ def _block_params(block: str, raw: Any, where: Where | None) -> dict[str, Any]:
         )
     params = {}
     for key, default in raw.items():
-        if not isinstance(key, str) or not key.isidentifier() or key in _RESERVED:
+        if not isinstance(key, str) or not key.isidentifier() or key in USE_KEYS:
             raise SpecError(
                 f"block {block!r}: a parameter's name must be a word other than "
-                f"{', '.join(_RESERVED)}, got {values.show(key)}",
+                f"{', '.join(USE_KEYS)}, got {values.show(key)}",
                 where,
             )
         params[key] = REQUIRED if default is None else default

@@ -38,11 +38,9 @@ def layer_expectation(
 ) -> Expectation:
     """A layer's `expect`: its output shape, or {shape: [...], params: N}."""
     if not isinstance(raw, Mapping):
-        try:
+        with values.located(where, ref, "; or give {shape: [...], params: N}"):
             shape = from_layout(values.dims("expect", raw), layout)
             return Expectation(shape=shape, shape_where=where)
-        except values.ValueProblem as problem:
-            raise SpecError(f"{problem}; or give {{shape: [...], params: N}}", where, ref) from None
     return _expectation(
         raw, where, source, ref, "shape", LAYER_EXPECT_KEYS, "a layer's expect", layout
     )
@@ -69,14 +67,10 @@ def _expectation(
     shape_where = value_at(raw, shape_key, source) or where
     params_where = value_at(raw, "params", source) or where
     shape = params = None
-    try:
+    with values.located(shape_where, ref):
         if shape_key in raw:
             shape = from_layout(values.dims(shape_key, raw[shape_key]), layout)
-    except values.ValueProblem as problem:
-        raise SpecError(str(problem), shape_where, ref) from None
-    try:
+    with values.located(params_where, ref):
         if "params" in raw:
             params = values.count("params", raw["params"])
-    except values.ValueProblem as problem:
-        raise SpecError(str(problem), params_where, ref) from None
     return Expectation(shape, params, shape_where, params_where)

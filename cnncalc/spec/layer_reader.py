@@ -12,7 +12,7 @@ from cnncalc.model import Expectation, LayerSpec
 from cnncalc.spec import values
 from cnncalc.spec.blocks import BlockDef, BlockReader, substitute
 from cnncalc.spec.expect import layer_expectation, layer_ref
-from cnncalc.spec.marked import Mark, MarkedList, key_at, place, value_at, where_in
+from cnncalc.spec.marked import Mark, MarkedList, item_marks, key_at, place, value_at, where_in
 from cnncalc.spec.shorthand import split
 from cnncalc.spec.vocabulary import LAYER_TYPES, LayerType, layer_type, type_names
 
@@ -29,6 +29,7 @@ class LayerReader(BlockReader):
         self.weighted = 0  # layers with weights so far: CONV1, FC3…
         self.blocks: dict[str, BlockDef] = {}
         self.params: dict[str, Any] | None = None  # of the named block being read
+        self.depth = 0  # how deep its own layers are: each is substituted there, whole, once
         self.using: list[str] = []  # the named blocks being read, outermost first
         self.context = ""  # where the innermost of them is used, for messages
         self.count = 0  # layers read, repeats and blocks expanded
@@ -45,7 +46,7 @@ class LayerReader(BlockReader):
                 where,
                 layer_ref(path, None),
             )
-        if self.params is not None:
+        if self.params is not None and len(path) == self.depth:
             try:
                 substituted = substitute(raw, self.params, where, self.using[-1])
             except SpecError as error:  # say which use of the block it was
@@ -172,10 +173,9 @@ class LayerReader(BlockReader):
             raise SpecError(
                 f"blocks nest more than {MAX_NESTING} deep", where, layer_ref(path, None)
             )
-        marks = raw.item_marks if isinstance(raw, MarkedList) else [None] * len(raw)
         return tuple(
             self.read(item, (*path, number), place(mark, self.source) or where, mark)
-            for number, (item, mark) in enumerate(zip(raw, marks, strict=True), start + 1)
+            for number, (item, mark) in enumerate(zip(raw, item_marks(raw), strict=True), start + 1)
         )
 
     def _name_and_expect(
@@ -213,10 +213,8 @@ class LayerReader(BlockReader):
                     at,
                     ref,
                 )
-            try:
+            with values.located(at, ref):
                 fields[field.name] = field.read(field.name, raw)
-            except values.ValueProblem as problem:
-                raise SpecError(str(problem), at, ref) from None
             spelled[field.name] = spelling
             if at is not None:
                 field_where[field.name] = at
@@ -227,10 +225,8 @@ class LayerReader(BlockReader):
                     where,
                     ref,
                 )
-        try:
+        with values.located(where, ref):  # a rule across fields
             layer = kind.build(**fields)
-        except values.ValueProblem as problem:  # a rule across fields
-            raise SpecError(str(problem), where, ref) from None
         return self._named(layer, explicit, kind, where, field_where, expect)
 
     def _named(
@@ -258,13 +254,12 @@ class LayerReader(BlockReader):
         """The course's name for the next layer of `kind` (CONV1, POOL1, FC3), as `unique`
         will give it, without taking it yet: messages about the layer use it."""
         name = kind.default_name(self.weighted)
-        given = self.defaults.get(name, 0)
-        return name if not given else f"{name}_{given + 1}"
+        return _numbered(name, self.defaults.get(name, 0) + 1)
 
     def unique(self, default: str) -> str:
         """A default name, made unique the way Keras does when it repeats: ReLU, ReLU_2."""
         given = self.defaults[default] = self.defaults.get(default, 0) + 1
-        return default if given == 1 else f"{default}_{given}"
+        return _numbered(default, given)
 
     def _type(self, raw: Any, path: tuple[int, ...], where: Where | None) -> LayerType:
         if not isinstance(raw, str) or not raw.strip():
@@ -286,10 +281,8 @@ class LayerReader(BlockReader):
         return kind
 
     def _name(self, raw: Any, path: tuple[int, ...], where: Where | None) -> str:
-        try:
+        with values.located(where, layer_ref(path, None)):
             return values.text("name", raw)
-        except values.ValueProblem as problem:
-            raise SpecError(str(problem), where, layer_ref(path, None)) from None
 
 
 def split_shorthand(items: list[Any], source: str | None) -> None:
@@ -304,6 +297,11 @@ def split_shorthand(items: list[Any], source: str | None) -> None:
                 f"layers; quote the shorthand, '{before},{item}', or write one layer a line",
                 where_in(mark, source),
             )
+
+
+def _numbered(name: str, given: int) -> str:
+    """The `given`-th layer of a default name: ReLU, ReLU_2, ReLU_3."""
+    return name if given == 1 else f"{name}_{given}"
 
 
 def _type_of(layer: Layer) -> LayerType:

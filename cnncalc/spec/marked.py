@@ -9,7 +9,7 @@ so that reading a spec from Python values never imports PyYAML.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cnncalc.errors import Where
@@ -51,6 +51,11 @@ class MarkedList(list[Any]):
     def __init__(self) -> None:
         super().__init__()
         self.item_marks: list[Mark] = []
+
+
+def item_marks(items: Sequence[Any]) -> list[Mark | None]:
+    """The mark of each item of a sequence; None for each when it remembers none."""
+    return items.item_marks if isinstance(items, MarkedList) else [None] * len(items)
 
 
 def place(mark: Mark | None, source: str | None) -> Where | None:

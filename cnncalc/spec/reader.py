@@ -20,7 +20,7 @@ from cnncalc.spec import values
 from cnncalc.spec.blocks import block_defs
 from cnncalc.spec.expect import spec_expectation
 from cnncalc.spec.layer_reader import LayerReader, split_shorthand
-from cnncalc.spec.marked import MarkedList, key_at, place, value_at
+from cnncalc.spec.marked import key_at, place, value_at
 
 TOP_KEYS = ("name", "description", "layout", "input", "blocks", "layers", "expect")
 
@@ -111,15 +111,11 @@ def from_document(document: Any, source: str | None = None) -> Spec:
         raise SpecError(f"'layers' must be a list of layers, got {values.show(items)}", items_where)
     if not items:
         raise SpecError("'layers' is empty; list at least one layer", items_where)
-    split_shorthand(items, source)
+    split_shorthand(items, source)  # before the blocks are read, as it always was
     reader = LayerReader(source, layout)
     if "blocks" in document:
         reader.blocks = block_defs(document["blocks"], value_at(document, "blocks", source), source)
-    marks = items.item_marks if isinstance(items, MarkedList) else [None] * len(items)
-    layers = tuple(
-        reader.read(raw, (index,), place(mark, source) or items_where, mark)
-        for index, (raw, mark) in enumerate(zip(items, marks, strict=True), 1)
-    )
+    layers = reader.layers(items, (), items_where, "layers")
     expect = None
     if "expect" in document:
         at = value_at(document, "expect", source)
@@ -137,19 +133,15 @@ def from_document(document: Any, source: str | None = None) -> Spec:
 
 
 def _read_input(raw: Any, where: Where | None) -> Shape:
-    try:
+    with values.located(where):
         return values.dims("input", raw)
-    except values.ValueProblem as problem:
-        raise SpecError(str(problem), where) from None
 
 
 def _optional_text(document: Mapping[Any, Any], key: str, source: str | None) -> str | None:
     if key not in document or document[key] is None:
         return None
-    try:
+    with values.located(value_at(document, key, source)):
         return values.text(key, document[key])
-    except values.ValueProblem as problem:
-        raise SpecError(str(problem), value_at(document, key, source)) from None
 
 
 def _kind_of(document: Any) -> str:

@@ -10,13 +10,18 @@ test keeps the file equal to `build()`. Regenerate it with
 from __future__ import annotations
 
 import json
-import os
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from cnncalc.model import LAYOUTS
 from cnncalc.spec import values
-from cnncalc.spec.vocabulary import LAYER_TYPES, Field, LayerType
+from cnncalc.spec.blocks import BLOCK_DEF_KEYS, BLOCK_KEYS, PARAMETER, USE_KEYS
+from cnncalc.spec.expect import LAYER_EXPECT_KEYS, SPEC_EXPECT_KEYS
+from cnncalc.spec.reader import TOP_KEYS
+from cnncalc.spec.schema_file import shipped
+from cnncalc.spec.vocabulary import LAYER_TYPES, Field, LayerType, type_names
 
-SCHEMA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "spec.schema.json")
+__all__ = ["build", "shipped", "text"]
 
 _MAX = values.MAX_SIZE
 _POSITIVE = {"type": "integer", "minimum": 1, "maximum": _MAX}
@@ -24,17 +29,23 @@ _COUNT = {"type": "integer", "minimum": 0, "maximum": _MAX}
 _DIGITS = r"\s*[+]?[0-9]+\s*"
 
 
-def _text_of(*numbers: int) -> dict[str, Any]:
-    """Shorthand-style text: '5', '3x5', '0x1x0x1'."""
-    return {"type": "string", "pattern": "^" + "[xX×]".join([_DIGITS] * numbers[0]) + "$"}
+def _text_of(numbers: int) -> dict[str, Any]:
+    """Shorthand-style text of that many numbers: '5', '3x5', '0x1x0x1'."""
+    return {"type": "string", "pattern": "^" + "[xX×]".join([_DIGITS] * numbers) + "$"}
 
 
-def _caseless(words: list[str]) -> str:
+def _caseless(words: Sequence[str]) -> str:
     """A regex matching any of `words` in any case (JSON Schema regexes take no flags)."""
     alternatives = [
         "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word) for word in words
     ]
     return "(" + "|".join(alternatives) + ")"
+
+
+def _properties(keys: Sequence[str], schemas: Mapping[str, Any]) -> dict[str, Any]:
+    """The properties of an object whose keys a reader lists, in its order: a key the
+    reader gains fails here rather than go missing from the schema."""
+    return {key: schemas[key] for key in keys}
 
 
 _PAIR = {
@@ -45,10 +56,8 @@ _PAIR = {
         _text_of(2),
     ]
 }
-_PADDING = {
+_NUMERIC_PADDING = {
     "anyOf": [
-        {"enum": ["same", "valid"]},
-        {"type": "string", "pattern": r"^\s*" + _caseless(["same", "valid"]) + r"\s*$"},
         _COUNT,
         {"type": "array", "items": _COUNT, "minItems": 2, "maxItems": 2},
         {"type": "array", "items": _COUNT, "minItems": 4, "maxItems": 4},
@@ -57,13 +66,21 @@ _PADDING = {
         _text_of(4),
     ]
 }
+_PADDING = {
+    "anyOf": [
+        {"enum": list(values.PADDING_WORDS)},
+        {"type": "string", "pattern": r"^\s*" + _caseless(values.PADDING_WORDS) + r"\s*$"},
+        *_NUMERIC_PADDING["anyOf"],
+    ]
+}
+# true, false, yes, no, on, off: each word beside its opposite
+_BOOLEAN_WORDS = [
+    word for pair in zip(values.TRUE_WORDS, values.FALSE_WORDS, strict=True) for word in pair
+]
 _BOOLEAN = {
     "anyOf": [
         {"type": "boolean"},
-        {
-            "type": "string",
-            "pattern": r"^\s*" + _caseless(["true", "false", "yes", "no", "on", "off"]) + r"\s*$",
-        },
+        {"type": "string", "pattern": r"^\s*" + _caseless(_BOOLEAN_WORDS) + r"\s*$"},
     ]
 }
 _DIMS = {
@@ -77,7 +94,6 @@ _DIMS = {
 }
 _READERS: dict[Any, dict[str, Any]] = {
     values.positive_int: {"anyOf": [_POSITIVE, _text_of(1)]},
-    values.count: {"anyOf": [_COUNT, _text_of(1)]},
     values.pair: _PAIR,
     values.pair_or_zero: {
         "anyOf": [
@@ -94,16 +110,17 @@ _READERS: dict[Any, dict[str, Any]] = {
         ]
     },
     values.padding: _PADDING,
+    values.numeric_padding: _NUMERIC_PADDING,
     values.boolean: _BOOLEAN,
-    values.text: {"type": "string", "minLength": 1},
 }
+_EXPECTED = {"output": _DIMS, "shape": _DIMS, "params": _COUNT}  # the keys of an `expect`
 _LAYER_EXPECT = {
     "description": "the layer's output shape, or {shape, params}; checked by cnncalc check",
     "anyOf": [
         _DIMS,
         {
             "type": "object",
-            "properties": {"shape": _DIMS, "params": _COUNT},
+            "properties": _properties(LAYER_EXPECT_KEYS, _EXPECTED),
             "additionalProperties": False,
         },
     ],
@@ -111,10 +128,7 @@ _LAYER_EXPECT = {
 
 
 # Inside a named block any value may be a parameter, `$width`, filled in at each use.
-_PARAMETER = {
-    "type": "string",
-    "pattern": r"^\s*\$([A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})\s*$",
-}
+_PARAMETER = {"type": "string", "pattern": r"^\s*" + PARAMETER + r"\s*$"}
 _LAYERS = {"$ref": "#/definitions/layers"}
 
 
@@ -133,42 +147,43 @@ def _value_kinds() -> dict[str, Any]:
 
 def _blocks() -> list[dict[str, Any]]:
     """The block forms a layer may take: residual, concat, repeat, use."""
-    name = {"type": "string", "minLength": 1, "description": "the name shown in the table"}
-    common = {"name": name, "expect": _LAYER_EXPECT}
+    keys = {
+        "residual": _LAYERS,
+        "shortcut": _LAYERS,
+        "concat": {"type": "array", "minItems": 2, "items": _LAYERS},
+        "repeat": {"anyOf": [_POSITIVE, _PARAMETER]},
+        "layers": _LAYERS,
+        "use": {"type": "string"},
+        "name": {"type": "string", "minLength": 1, "description": "the name shown in the table"},
+        "expect": _LAYER_EXPECT,
+    }
     return [
         {
             "type": "object",
             "description": "the layers' output added to the input (or to the shortcut's)",
             "required": ["residual"],
-            "properties": {"residual": _LAYERS, "shortcut": _LAYERS, **common},
+            "properties": _properties(BLOCK_KEYS["residual"], keys),
             "additionalProperties": False,
         },
         {
             "type": "object",
             "description": "branches on the same input, joined along the channels",
             "required": ["concat"],
-            "properties": {
-                "concat": {"type": "array", "minItems": 2, "items": _LAYERS},
-                **common,
-            },
+            "properties": _properties(BLOCK_KEYS["concat"], keys),
             "additionalProperties": False,
         },
         {
             "type": "object",
             "description": "the layers, N times",
             "required": ["repeat", "layers"],
-            "properties": {
-                "repeat": {"anyOf": [_POSITIVE, _PARAMETER]},
-                "layers": _LAYERS,
-                **common,
-            },
+            "properties": _properties(BLOCK_KEYS["repeat"], keys),
             "additionalProperties": False,
         },
         {
             "type": "object",
             "description": "a block from `blocks:`, with its parameters as further keys",
             "required": ["use"],
-            "properties": {"use": {"type": "string"}, **common},
+            "properties": _properties(USE_KEYS, keys),
         },
     ]
 
@@ -202,12 +217,51 @@ def _layer(kind: LayerType) -> dict[str, Any]:
     return schema
 
 
+def _top_keys() -> dict[str, Any]:
+    block = {
+        "params": {
+            "description": "each parameter and its default (null: none)",
+            "anyOf": [{"type": "object"}, {"type": "array", "items": {"type": "string"}}],
+        },
+        "layers": _LAYERS,
+        "description": {"type": "string"},
+    }
+    return {
+        "name": {"type": "string", "description": "the table's title"},
+        "description": {"type": "string", "description": "one line for `cnncalc list`"},
+        "layout": {
+            "anyOf": [
+                {"enum": list(LAYOUTS)},
+                {"type": "string", "pattern": f"^{_caseless(LAYOUTS)}$"},
+            ],
+            "description": "how the spec writes shapes: hwc (the course's) or chw",
+        },
+        "input": _DIMS,
+        "blocks": {
+            "type": "object",
+            "description": "named blocks, defined once and used like a layer",
+            "additionalProperties": {
+                "type": "object",
+                "required": ["layers"],
+                "properties": _properties(BLOCK_DEF_KEYS, block),
+                "additionalProperties": False,
+            },
+        },
+        "layers": _LAYERS,
+        "expect": {
+            "type": "object",
+            "description": "the network's output shape and total parameters",
+            "properties": _properties(SPEC_EXPECT_KEYS, _EXPECTED),
+            "additionalProperties": False,
+        },
+    }
+
+
 def build() -> dict[str, Any]:
     """The schema, from the layer types cnncalc knows."""
-    every_name = [name for kind in LAYER_TYPES.values() for name in (kind.name, *kind.aliases)]
     shorthand = {
         "type": "string",
-        "pattern": r"^\s*" + _caseless(every_name) + r"\s*(:.*)?$",
+        "pattern": r"^\s*" + _caseless(type_names()) + r"\s*(:.*)?$",
         "description": "shorthand TYPE[:ARGS], e.g. conv:16,5 or maxpool:2,stride=2",
     }
     return {
@@ -217,45 +271,7 @@ def build() -> dict[str, Any]:
         "type": "object",
         "required": ["input", "layers"],
         "additionalProperties": False,
-        "properties": {
-            "name": {"type": "string", "description": "the table's title"},
-            "description": {"type": "string", "description": "one line for `cnncalc list`"},
-            "layout": {
-                "anyOf": [
-                    {"enum": ["hwc", "chw"]},
-                    {"type": "string", "pattern": f"^{_caseless(['hwc', 'chw'])}$"},
-                ],
-                "description": "how the spec writes shapes: hwc (the course's) or chw",
-            },
-            "input": _DIMS,
-            "blocks": {
-                "type": "object",
-                "description": "named blocks, defined once and used like a layer",
-                "additionalProperties": {
-                    "type": "object",
-                    "required": ["layers"],
-                    "properties": {
-                        "params": {
-                            "description": "each parameter and its default (null: none)",
-                            "anyOf": [
-                                {"type": "object"},
-                                {"type": "array", "items": {"type": "string"}},
-                            ],
-                        },
-                        "layers": _LAYERS,
-                        "description": {"type": "string"},
-                    },
-                    "additionalProperties": False,
-                },
-            },
-            "layers": _LAYERS,
-            "expect": {
-                "type": "object",
-                "description": "the network's output shape and total parameters",
-                "properties": {"output": _DIMS, "params": _COUNT},
-                "additionalProperties": False,
-            },
-        },
+        "properties": _properties(TOP_KEYS, _top_keys()),
         "definitions": {
             **_value_kinds(),
             "layers": {"type": "array", "minItems": 1, "items": {"$ref": "#/definitions/layer"}},
@@ -272,12 +288,6 @@ def build() -> dict[str, Any]:
 
 def text() -> str:
     return json.dumps(build(), indent=2, ensure_ascii=False) + "\n"
-
-
-def shipped() -> str:
-    """The schema file the package ships."""
-    with open(SCHEMA_FILE, encoding="utf-8") as stream:
-        return stream.read()
 
 
 if __name__ == "__main__":

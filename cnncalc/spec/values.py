@@ -8,10 +8,15 @@ not 5, and `true` is not 1.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
-from cnncalc.errors import first_unsafe
-from cnncalc.geometry import Padding, Sizes
+from cnncalc.errors import SpecError, Where, first_unsafe
+
+if TYPE_CHECKING:
+    from cnncalc.errors import LayerRef
+    from cnncalc.geometry import Padding, Sides, Sizes
 
 # Far beyond any real network, yet every product of such sizes stays a few
 # dozen digits: counts are exact Python integers and print without trouble.
@@ -20,6 +25,15 @@ MAX_SIZE = 10**18
 
 class ValueProblem(Exception):
     """A field's value is not acceptable; the message names the field."""
+
+
+@contextmanager
+def located(where: Where | None, ref: LayerRef | None = None, more: str = "") -> Iterator[None]:
+    """A `ValueProblem` inside the block raised as a `SpecError` at `where`, `more` after it."""
+    try:
+        yield
+    except ValueProblem as problem:
+        raise SpecError(f"{problem}{more}", where, ref) from None
 
 
 def show(raw: Any, limit: int = 40) -> str:
@@ -82,6 +96,12 @@ def _ints(name: str, raw: Any) -> list[int | None] | None:
         if len(parts) > 1 and all(part.strip() for part in parts):
             return [_int(name, part) for part in parts]
     return None
+
+
+def _numbers(name: str, raw: Any) -> list[int | None] | None:
+    """[n] for one whole number, else the integers of a list or of `AxB` text, else None."""
+    single = _int(name, raw)
+    return [single] if single is not None else _ints(name, raw)
 
 
 def _is_int(text: str) -> bool:
@@ -157,16 +177,28 @@ def rate(name: str, raw: Any) -> float:
     return value
 
 
+PADDING_WORDS = ("same", "valid")
+
+
 def padding(name: str, raw: Any) -> Padding:
     """`same`, `valid`, p, [ph, pw] or [top, bottom, left, right]: (before, after) per axis."""
-    if isinstance(raw, str) and raw.strip().lower() in ("same", "valid"):
+    if isinstance(raw, str) and raw.strip().lower() in PADDING_WORDS:
         return "same" if raw.strip().lower() == "same" else "valid"
-    single = _int(name, raw)
-    values = [single] if single is not None else _ints(name, raw)
+    return _sides(name, raw, "'same', 'valid', ")
+
+
+def numeric_padding(name: str, raw: Any) -> Sides:
+    """p, [ph, pw] or [top, bottom, left, right], as `padding` but without same or valid:
+    a padding of its own, such as zeropad's, has no window to follow."""
+    return _sides(name, raw, "in numbers: ")
+
+
+def _sides(name: str, raw: Any, words: str) -> Sides:
+    values = _numbers(name, raw)
     if values is None or len(values) not in (1, 2, 4) or None in values:
         raise ValueProblem(
-            f"{name} must be 'same', 'valid', a whole number, [ph, pw] or "
-            f"[top, bottom, left, right], got {show(raw)}"
+            f"{name} must be {words}a whole number, [ph, pw] or [top, bottom, left, right], "
+            f"got {show(raw)}"
         )
     checked = [v for v in values if v is not None]
     if any(v < 0 for v in checked):
@@ -179,15 +211,15 @@ def padding(name: str, raw: Any) -> Padding:
     return ((top, bottom), (left, right))
 
 
-_TRUE = ("true", "yes", "on")
-_FALSE = ("false", "no", "off")
+TRUE_WORDS = ("true", "yes", "on")
+FALSE_WORDS = ("false", "no", "off")
 
 
 def boolean(name: str, raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw
-    if isinstance(raw, str) and raw.strip().lower() in _TRUE + _FALSE:
-        return raw.strip().lower() in _TRUE
+    if isinstance(raw, str) and raw.strip().lower() in TRUE_WORDS + FALSE_WORDS:
+        return raw.strip().lower() in TRUE_WORDS
     raise ValueProblem(f"{name} must be true or false, got {show(raw)}")
 
 
@@ -215,8 +247,7 @@ def text(name: str, raw: Any) -> str:
 
 def dims(name: str, raw: Any) -> tuple[int, ...]:
     """A shape: [height, width, channels], or [n] (or n) for a vector."""
-    single = _int(name, raw)
-    values = [single] if single is not None else _ints(name, raw)
+    values = _numbers(name, raw)
     if values is None or len(values) not in (1, 3):
         raise ValueProblem(
             f"{name} must be [height, width, channels] (HxWxC on the command line), "

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from cnncalc.geometry import Padding
 from cnncalc.layers import (
     Activation,
     AdaptiveAvgPool,
@@ -143,12 +142,6 @@ def _conv(**fields: Any) -> Conv:
     return Conv(fields.pop("filters", None), **fields)
 
 
-def _zeropad(padding: Padding) -> ZeroPad:
-    if isinstance(padding, str):
-        raise values.ValueProblem(f"zeropad needs the padding in numbers, got {padding!r}")
-    return ZeroPad(padding)
-
-
 _TYPES = (
     LayerType(
         name="conv",
@@ -255,13 +248,13 @@ _TYPES = (
     LayerType(
         name="zeropad",
         layer=ZeroPad,
-        build=_zeropad,
+        build=ZeroPad,
         help="zeros around the volume; no parameters",
         example="zeropad:3",
         fields=(
             Field(
                 "padding",
-                values.padding,
+                values.numeric_padding,
                 "p, [p_h, p_w] or [top, bottom, left, right]",
                 ("p",),
                 True,
