@@ -22,7 +22,7 @@ from cnncalc.errors import SpecError, Where
 from cnncalc.geometry import Padding, Sides, formula
 from cnncalc.layers import Conv, LayerProblem, Pool
 from cnncalc.matrix import Grid, Number, Volume, coerce
-from cnncalc.worked import Explanation, course, plain
+from cnncalc.worked import Explanation, called, course, plain
 
 __all__ = ["Convolution", "Explanation", "Pooling", "Result", "convolve", "course", "plain", "pool"]
 
@@ -113,9 +113,10 @@ class Pooling(Result):
         return worked.pooling_cell(self, row, col)
 
 
-def _check_stride(stride: Pair) -> None:
-    if stride[0] < 1 or stride[1] < 1:
-        raise SpecError(f"the stride must be at least 1 on each axis, got {stride[0]}×{stride[1]}")
+def _check_sizes(what: str, sizes: Pair) -> None:
+    """A stride, a dilation or a kernel: at least 1 on each axis."""
+    if sizes[0] < 1 or sizes[1] < 1:
+        raise SpecError(f"the {what} must be at least 1 on each axis, got {sizes[0]}×{sizes[1]}")
 
 
 def _check_padding(padding: Padding) -> None:
@@ -163,11 +164,6 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _called(k: int, filt: Volume) -> str:
-    """filter 2, or filter 2 (vertical) when it has a name of its own."""
-    return f"filter {k}" if filt.name == f"filter {k}" else f"filter {k} ({filt.name})"
-
-
 def _rotate(grid: Grid) -> Grid:
     """The grid turned by 180°: flipped vertically and horizontally."""
     return tuple(tuple(reversed(row)) for row in reversed(grid))
@@ -191,11 +187,8 @@ def convolve(
     """
     if not filters:
         raise SpecError("give at least one filter")
-    _check_stride(stride)
-    if dilation[0] < 1 or dilation[1] < 1:
-        raise SpecError(
-            f"the dilation must be at least 1 on each axis, got {dilation[0]}×{dilation[1]}"
-        )
+    _check_sizes("stride", stride)
+    _check_sizes("dilation", dilation)
     _check_padding(padding)
     h, w, depth = image.shape
     kernel = (filters[0].height, filters[0].width)
@@ -204,19 +197,19 @@ def convolve(
     for k, filt in enumerate(filters, 1):
         if (filt.height, filt.width) != kernel:
             raise SpecError(
-                f"{_called(k, filt)} is {filt.height}×{filt.width}, but filter 1 is "
+                f"{called(k, filt)} is {filt.height}×{filt.width}, but filter 1 is "
                 f"{kernel[0]}×{kernel[1]}; the filters of one layer share a size"
             )
         data = filt.data
         if filt.depth == 1 and depth > 1:
             data = data * depth
             notes.append(
-                f"{_called(k, filt)} is 2-D; it was stacked {depth} times to match the "
+                f"{called(k, filt)} is 2-D; it was stacked {depth} times to match the "
                 f"input's {depth} channels, so it sees every channel alike"
             )
         elif filt.depth != depth:
             raise SpecError(
-                f"{_called(k, filt)} has {filt.depth} channels, but the input has {depth}"
+                f"{called(k, filt)} has {filt.depth} channels, but the input has {depth}"
             )
         if flip:
             data = tuple(_rotate(grid) for grid in data)
@@ -302,10 +295,9 @@ def pool(
     """
     if mode not in ("max", "avg"):
         raise SpecError(f"the pooling mode must be max or avg, got {mode!r}")
-    if kernel[0] < 1 or kernel[1] < 1:
-        raise SpecError(f"the kernel must be at least 1 on each axis, got {kernel[0]}×{kernel[1]}")
+    _check_sizes("kernel", kernel)
     step = stride or kernel
-    _check_stride(step)
+    _check_sizes("stride", step)
     _check_padding(padding)
     h, w, depth = image.shape
     layer = Pool(mode, kernel, step, padding)

@@ -10,8 +10,6 @@ row or a string. Numbers are exact: whole numbers are Python ints, decimals are
 
 from __future__ import annotations
 
-import difflib
-import json
 import os
 import re
 import sys
@@ -20,7 +18,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import IO, Any
 
-from cnncalc.errors import SpecError, Where
+from cnncalc.errors import SpecError, Where, closest
 
 Number = int | Fraction  # a Fraction here never has denominator 1: that is an int
 Grid = tuple[tuple[Number, ...], ...]  # [row][column]
@@ -234,6 +232,8 @@ def text_file(text: str, name: str) -> Volume:
 
 def json_file(text: str, name: str) -> Volume:
     """Nested lists: [rows][columns] or [channels][rows][columns]."""
+    import json  # only a JSON matrix needs it
+
     where = Where(name)
 
     def no_constant(token: str) -> Any:
@@ -344,15 +344,13 @@ def preset(name: str) -> Volume | None:
     return None if grid is None else Volume((grid,), name.strip().lower())
 
 
-def load(
-    argument: str, label: str, *, presets: bool = False, stdin: IO[str] | None = None
-) -> Volume:
+def load(argument: str, label: str, *, presets: bool = False) -> Volume:
     """A matrix argument: `-`, an existing file, a preset (if allowed) or a literal.
 
     `label` names a literal in messages and headings: "input", "filter 2".
     """
     if argument == "-":
-        return read_stdin(stdin if stdin is not None else sys.stdin)
+        return read_stdin(sys.stdin)
     if os.path.exists(argument):
         return read_file(argument)
     if presets:
@@ -363,8 +361,8 @@ def load(
         return literal(argument, label)
     if presets and _WORD.match(argument):
         names = list(PRESETS)
-        close = difflib.get_close_matches(argument.lower(), names, n=1)
-        hint = f"; did you mean {close[0]}?" if close else ""
+        close = closest(argument.lower(), names)
+        hint = f"; did you mean {close}?" if close else ""
         raise SpecError(
             f"no such file, and no preset of that name; the presets are {', '.join(names)}" + hint,
             Where(argument),

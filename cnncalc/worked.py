@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from cnncalc.errors import SpecError
-from cnncalc.matrix import Grid, Number, decimal_places, exact
+from cnncalc.matrix import Grid, Number, Volume, decimal_places, exact
 
 if TYPE_CHECKING:
     from cnncalc.convolve import Convolution, Pair, Pooling, Result
+
+Fill = TypeVar("Fill")  # what a window holds where a tap lies in the padding
 
 
 @dataclass
@@ -33,6 +35,18 @@ class Explanation:
 
     def __str__(self) -> str:
         return "\n".join(self.lines)
+
+
+def own_name(k: int, filt: Volume) -> str | None:
+    """Filter k's name when it has one of its own (a preset, a file); None for the
+    "filter k" a literal is given."""
+    return None if filt.name == f"filter {k}" else filt.name
+
+
+def called(k: int, filt: Volume) -> str:
+    """filter 2, or filter 2 (vertical) when it has a name of its own."""
+    name = own_name(k, filt)
+    return f"filter {k}" if name is None else f"filter {k} ({name})"
 
 
 def origin(result: Result, row: int, col: int) -> tuple[int, int]:
@@ -55,7 +69,7 @@ def place(result: Result, row: int, col: int, channel: int, what: str) -> str:
         f"input rows {y + 1}–{y + kh}, columns {x + 1}–{x + kw}{every}"
     )
     h, w = result.input.height, result.input.width
-    if y < 0 or x < 0 or y + kh > h or x + kw > w:
+    if _padded(y, x, (kh, kw), h, w):
         text += f" (outside rows 1–{h}, columns 1–{w} is padding)"
     return text
 
@@ -65,7 +79,8 @@ def convolution_cell(result: Convolution, row: int, col: int) -> tuple[Explanati
     y, x = origin(result, row, col)
     found = []
     for k, filt in enumerate(result.filters):
-        name = f" (filter {filt.name})" if filt.name != f"filter {k + 1}" else ""
+        own = own_name(k + 1, filt)
+        name = "" if own is None else f" (filter {own})"
         if result.operation == "convolution":
             name += ", the filter turned by 180°"
         lines = [place(result, row, col, k + 1, name)]
@@ -83,7 +98,7 @@ def convolution_cell(result: Convolution, row: int, col: int) -> tuple[Explanati
             partial = exact(
                 sum(
                     (
-                        Fraction(window[i][j] or 0) * filt.data[c][i][j]
+                        Fraction(window[i][j]) * filt.data[c][i][j]
                         for i in range(result.kernel[0])
                         for j in range(result.kernel[1])
                     ),
@@ -139,8 +154,7 @@ def pooling_cell(result: Pooling, row: int, col: int) -> tuple[Explanation, ...]
             terms = " + ".join(_factor(v) for v in values if v is not None)
             line = f"  ({terms})/{count} = {course(total)}/{count}"
             if isinstance(value, Fraction) and _decimal(value) is None:
-                if Fraction(total) / count != Fraction(total):
-                    line += f" = {value} ≈ {float(value):.6g}"
+                line += f" = {value} ≈ {float(value):.6g}"
             else:
                 line += f" = {course(value)}"
             if _padded(y, x, result.kernel, result.input.height, result.input.width):
@@ -162,12 +176,13 @@ def _every(taps: Pair) -> str:
 
 
 def _padded(y: int, x: int, kernel: Pair, h: int, w: int) -> bool:
+    """Whether a window of `kernel` from (y, x), 0-based, reaches into the padding."""
     return y < 0 or x < 0 or y + kernel[0] > h or x + kernel[1] > w
 
 
 def _window(
-    grid: Grid, y: int, x: int, kernel: Pair, fill: Number | None, taps: Pair = (1, 1)
-) -> list[list[Number | None]]:
+    grid: Grid, y: int, x: int, kernel: Pair, fill: Fill, taps: Pair = (1, 1)
+) -> list[list[Number | Fill]]:
     """The values under a kernel's taps from (y, x), 0-based, `taps` apart, with `fill`
     where a tap lies in the padding."""
     h, w = len(grid), len(grid[0])
@@ -219,7 +234,7 @@ def _grid_lines(grid: Sequence[Sequence[Number | None]], indent: str = "  ") -> 
     return [indent + " ".join(cell.rjust(width) for cell in row) for row in cells]
 
 
-def _side_by_side(window: list[list[Number | None]], filt: Grid) -> list[str]:
+def _side_by_side(window: Sequence[Sequence[Number | None]], filt: Grid) -> list[str]:
     left, right = _grid_lines(window, ""), _grid_lines(filt, "")
     span = max(len("window"), *(len(line) for line in left))
     gap = " " * 4

@@ -357,3 +357,29 @@ def test_no_traceback_for_any_literal(run, image, filt, options):
     assert result.exit_code in (0, 1, 2)
     if result.exit_code:
         assert "Error:" in result.stderr
+
+
+def test_help_does_not_load_the_convolver():
+    """Startup: `cnncalc --help` lists conv, pool and size without importing the
+    convolver, the sizing core, fractions or difflib."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(
+        """
+        import sys
+        from cnncalc.cli import cli
+        try:
+            cli(["--help"])
+        except SystemExit:
+            pass
+        heavy = ("cnncalc.convolve", "cnncalc.matrix", "cnncalc.sizing", "fractions", "difflib")
+        print([name for name in heavy if name in sys.modules], file=sys.stderr)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "conv" in result.stdout and "size" in result.stdout
+    assert result.stderr.strip() == "[]"

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from cnncalc.cli import CONTEXT, ValueType, completes, format_option, user_errors
+from cnncalc.commands.arguments import valued_options
 from cnncalc.errors import SpecError
 from cnncalc.render.matrix import FORMATS
 
@@ -21,12 +22,7 @@ class MatrixCommand(click.Command):
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        valued = {
-            name
-            for param in self.params
-            if isinstance(param, click.Option) and not param.is_flag and not param.count
-            for name in (*param.opts, *param.secondary_opts)
-        }
+        valued = valued_options(self)
         shielded: list[str] = []
         originals: dict[str, str] = {}
         wants_value = False

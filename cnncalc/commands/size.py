@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from cnncalc.cli import CONTEXT, ValueType, format_option, user_errors
+from cnncalc.commands.arguments import valued_options
 from cnncalc.render.size import FORMATS
 
 
@@ -23,13 +24,8 @@ class SizeCommand(click.Command):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         import re
 
-        valued = {
-            name
-            for param in self.params
-            if isinstance(param, click.Option) and not param.is_flag
-            for name in param.opts
-        }
-        previous = ""
+        valued = valued_options(self)
+        previous = ""  # an argument right after an option's name is its value
         for arg in args:
             if arg == "--":
                 break

@@ -146,6 +146,16 @@ def _field_json(value: Any, view: View) -> Any:
     return None if isinstance(value, str) else list(value)  # JSON says why in rf_lost
 
 
+def _shape(shape: Shape, view: View) -> str:
+    """As the table writes it, (28, 28, 8): for a person and in CSV alike."""
+    return view.shape(shape)
+
+
+def _input_shape(shape: Shape, view: View) -> str:
+    """The layer's input shape, as `_shape`; blank for the input's own line."""
+    return view.shape(shape) if shape else ""
+
+
 def _share(line: Figures, view: View) -> Share | None:
     return Share(line.params, view.total) if view.total else None
 
@@ -171,15 +181,12 @@ COLUMNS: dict[str, Column] = {
     column.key: column
     for column in (
         _column("type", "Type", lambda line, view: line.kind, lambda kind, view: kind,
-                numeric=False, csv=lambda kind, view: kind),
-        _column("input", "Input shape", lambda line, view: line.input_shape,
-                lambda shape, view: view.shape(shape) if shape else "", numeric=False,
-                csv=lambda shape, view: view.shape(shape) if shape else "",
+                numeric=False),
+        _column("input", "Input shape", lambda line, view: line.input_shape, _input_shape,
+                numeric=False, csv=_input_shape,
                 json=lambda shape, view: view.dims(shape) if shape else None),
-        _column("shape", "Activation shape", lambda line, view: line.shape,
-                lambda shape, view: view.shape(shape), numeric=False,
-                csv=lambda shape, view: view.shape(shape),
-                json=lambda shape, view: view.dims(shape)),
+        _column("shape", "Activation shape", lambda line, view: line.shape, _shape,
+                numeric=False, csv=_shape, json=lambda shape, view: view.dims(shape)),
         _column("size", "Activation size", lambda line, view: size_of(line.shape) * view.copies),
         _column("params", "# parameters", lambda line, view: line.params,
                 total=lambda summary: summary.params, help="trainable"),

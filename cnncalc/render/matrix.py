@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from cnncalc.convolve import Convolution, plain
 from cnncalc.render import jsonout
 from cnncalc.shapes import by
 
+# The convolver is imported where a result is rendered, not here: `cnncalc --help`
+# loads this module for the --format choices alone.
 if TYPE_CHECKING:
     from cnncalc.convolve import Explanation, Result
     from cnncalc.matrix import Grid, Number
@@ -25,14 +26,21 @@ class Rendered(NamedTuple):
     err: str = ""  # for standard error
 
 
-def matrix_number(value: Number) -> str:
-    """A value for JSON and CSV: exact when it has a finite decimal form, else the
+def _machine_number() -> Callable[[Number], str]:
+    """How JSON and CSV write a value: exact when it has a finite decimal form, else the
     nearest double (4/3 → 1.3333333333333333), since neither format has fractions."""
-    text = plain(value)
-    return repr(float(value)) if "/" in text else text
+    from cnncalc.worked import plain
+
+    def matrix_number(value: Number) -> str:
+        text = plain(value)
+        return repr(float(value)) if "/" in text else text
+
+    return matrix_number
 
 
 def _grid(grid: Grid, width: int) -> str:
+    from cnncalc.worked import plain
+
     return "".join(" ".join(plain(v).rjust(width) for v in row) + "\n" for row in grid)
 
 
@@ -53,6 +61,9 @@ def explanation_text(explanations: Sequence[Explanation]) -> str:
 
 def text_grids(result: Result, explanations: Sequence[Explanation] = ()) -> Rendered:
     """A heading with the shape and its formula, then each output channel as a grid."""
+    from cnncalc.convolve import Convolution
+    from cnncalc.worked import called, plain
+
     h, w, c = result.input.shape
     kh, kw = result.kernel
     settings = f"stride {by(result.stride)}, padding {_padding_text(result)}"
@@ -84,8 +95,7 @@ def text_grids(result: Result, explanations: Sequence[Explanation] = ()) -> Rend
     for k, grid in enumerate(result.output, 1):
         label = f"channel {k}"
         if isinstance(result, Convolution):
-            name = result.filters[k - 1].name
-            label += f": filter {k}" + ("" if name == f"filter {k}" else f" ({name})")
+            label += f": {called(k, result.filters[k - 1])}"
         written += f"\n{label}\n" + _grid(grid, width)
     if explanations:
         written += "\n" + explanation_text(explanations)
@@ -104,7 +114,8 @@ _OUTPUT = jsonout.Layout(keys={"output": jsonout.Layout(items=jsonout.Layout(
 
 def json_grids(result: Result, explanations: Sequence[Explanation] = ()) -> Rendered:
     """The JSON contract: {"shape": [H, W, C], "output": [channel][row][column]}."""
-    output = [[[matrix_number(v) for v in row] for row in grid] for grid in result.output]
+    number = _machine_number()
+    output = [[[number(v) for v in row] for row in grid] for grid in result.output]
     document = {"shape": list(result.shape), "output": output}
     return Rendered(jsonout.dumps(document, _OUTPUT), _aside(result, explanations))
 
@@ -112,9 +123,9 @@ def json_grids(result: Result, explanations: Sequence[Explanation] = ()) -> Rend
 def csv_grids(result: Result, explanations: Sequence[Explanation] = ()) -> Rendered:
     """One line per row, channels apart by a blank line: the matrix file format, so
     `cnncalc conv` can read it back."""
+    number = _machine_number()
     grids = "\n".join(
-        "".join(",".join(matrix_number(v) for v in row) + "\n" for row in grid)
-        for grid in result.output
+        "".join(",".join(number(v) for v in row) + "\n" for row in grid) for grid in result.output
     )
     return Rendered(grids, _aside(result, explanations))
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from cnncalc.shapes import by
+
 
 class Share(NamedTuple):
     """part/whole as a percentage, kept exact (fractions costs startup to import)."""
@@ -18,14 +20,15 @@ class Share(NamedTuple):
     whole: int
 
 
-def scaled(number: int, units: Sequence[str], base: int = 1000) -> str:
-    """An exact integer for reading: 849,320 as 849.32 K; two decimals, rounded half up."""
+def scaled(number: int, units: Sequence[str]) -> str:
+    """An exact integer for reading, in steps of 1,000: 849,320 as 849.32 K; two decimals,
+    rounded half up."""
     power = 0
-    while power + 1 < len(units) and number >= base ** (power + 1):
+    while power + 1 < len(units) and number >= 1000 ** (power + 1):
         power += 1
     if power == 0:
         return f"{number} {units[0]}".rstrip()
-    hundredths = (number * 100 * 2 + base**power) // (2 * base**power)
+    hundredths = (number * 100 * 2 + 1000**power) // (2 * 1000**power)
     return f"{hundredths // 100:,}.{hundredths % 100:02d} {units[power]}"
 
 
@@ -59,10 +62,9 @@ def decimal(share: Share, places: int = 4) -> str:
 
 
 def axes_text(sizes: Sequence[int]) -> str:
-    """A per-axis value for a machine: 7 when every axis is alike, else 7x5."""
-    if all(n == sizes[0] for n in sizes):
-        return str(sizes[0])
-    return "x".join(str(n) for n in sizes)
+    """A per-axis value for a machine: 7 when every axis is alike, else 7x5 (the course's
+    3×5 with the x cnncalc reads back)."""
+    return by(sizes).replace("×", "x")
 
 
 def sides_text(sides: Sequence[tuple[int, int]]) -> str:

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from cnncalc.geometry import formula, same_output_size
 from cnncalc.render import jsonout
-from cnncalc.sizing import Size
 
+# sizing is imported where an answer is written: `cnncalc --help` loads this module for
+# the --format choices alone.
 if TYPE_CHECKING:
-    from cnncalc.sizing import Answer, Solved
+    from cnncalc.sizing import Answer, Size, Solved
 
 
 _LISTED = 10  # solutions listed one by one; beyond, the first and last
@@ -54,6 +55,8 @@ def json_answer(answers: Sequence[tuple[str | None, Answer]], quiet: bool = Fals
 
 def _size_answer(answer: Answer) -> str:
     """The bare result: 32; the solutions 1 2 (or 1..50); none."""
+    from cnncalc.sizing import Size
+
     if isinstance(answer, Size):
         return str(answer.output)
     if answer.first is None or answer.last is None:
@@ -64,6 +67,8 @@ def _size_answer(answer: Answer) -> str:
 
 
 def _size_lines(answer: Answer, axis: str | None) -> list[str]:
+    from cnncalc.sizing import Size
+
     lines = []
     if answer.dilation != 1:
         d, f = answer.dilation, answer.f
@@ -201,6 +206,8 @@ def _solved_lines(solved: Solved) -> list[str]:
 
 
 def _size_document(answer: Answer) -> dict[str, Any]:
+    from cnncalc.sizing import Size
+
     if isinstance(answer, Size):
         document: dict[str, Any] = {
             "operation": "transposed" if answer.transposed else "pool" if answer.pool else "conv",
