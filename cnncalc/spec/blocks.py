@@ -11,10 +11,9 @@ import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from cnncalc.errors import SpecError, Where, suggestion
+from cnncalc.errors import LayerRef, SpecError, Where, suggestion
 from cnncalc.model import Block, Concat, Expectation, LayerSpec, Residual, Sequential
 from cnncalc.spec import values
-from cnncalc.spec.expect import layer_ref
 from cnncalc.spec.marked import MarkedDict, MarkedList, item_marks, key_at, place, value_at
 
 
@@ -70,7 +69,7 @@ class BlockReader:
     ) -> tuple[str | None, Expectation | None]:
         """Check a block's keys; read its name and expect."""
         allowed = BLOCK_KEYS[kind]
-        ref = layer_ref(path, kind)
+        ref = LayerRef.at(path, kind)
         for key in raw:
             if key not in allowed:
                 raise SpecError(
@@ -106,7 +105,7 @@ class BlockReader:
                 "concat must be a list of at least two branches, each a list of layers, "
                 f"got {values.show(branches)}",
                 at,
-                layer_ref(path, "concat"),
+                LayerRef.at(path, "concat"),
             )
         built: list[tuple[LayerSpec, ...]] = []
         number = 0
@@ -122,17 +121,17 @@ class BlockReader:
     ) -> LayerSpec:
         name, expect = self._block_start(raw, path, where, "repeat")
         at = value_at(raw, "repeat", self.source) or where
-        with values.located(at, layer_ref(path, "repeat")):
+        with values.located(at, LayerRef.at(path, "repeat")):
             times = values.positive_int("repeat", raw["repeat"])
         if times > MAX_REPEAT:
             raise SpecError(
                 f"repeat {times:,} is more than the limit of {MAX_REPEAT:,}",
                 at,
-                layer_ref(path, "repeat"),
+                LayerRef.at(path, "repeat"),
             )
         if "layers" not in raw:
             raise SpecError(
-                "a repeat needs 'layers', the list to repeat", where, layer_ref(path, None)
+                "a repeat needs 'layers', the list to repeat", where, LayerRef.at(path, None)
             )
         body_at = value_at(raw, "layers", self.source) or where
         layers: list[LayerSpec] = []
@@ -150,12 +149,12 @@ class BlockReader:
             raise SpecError(
                 f"no block named {values.show(used)}" + suggestion(used, known, listed),
                 at,
-                layer_ref(path, None),
+                LayerRef.at(path, None),
             )
         block = self.blocks[used]
         if used in self.using:
             chain = " → ".join([*self.using[self.using.index(used) :], used])
-            raise SpecError(f"block {used!r} uses itself ({chain})", at, layer_ref(path, used))
+            raise SpecError(f"block {used!r} uses itself ({chain})", at, LayerRef.at(path, used))
         name, expect = self._name_and_expect(raw, path, where, used)
         given = {}
         for key, value in raw.items():
@@ -167,11 +166,11 @@ class BlockReader:
                     f"block {used!r} has no parameter {values.show(key)}"
                     + suggestion(key, list(block.params), f"; its parameters are {listed}"),
                     key_at(raw, key, self.source) or where,
-                    layer_ref(path, used),
+                    LayerRef.at(path, used),
                 )
             if isinstance(value, str):  # shown in the block's row: refuse what would act there
                 at = value_at(raw, key, self.source) or where
-                with values.located(at, layer_ref(path, used)):
+                with values.located(at, LayerRef.at(path, used)):
                     values.text(key, value)
             given[key] = value
         params = {**block.params, **given}
@@ -183,7 +182,7 @@ class BlockReader:
                 f"block {used!r} needs {', '.join(missing)}: give "
                 + ", ".join(f"{key}: …" for key in missing),
                 where,
-                layer_ref(path, used),
+                LayerRef.at(path, used),
             )
         label = ", ".join(f"{key}={_text(value)}" for key, value in given.items())
         outer = (self.params, self.context, self.depth)

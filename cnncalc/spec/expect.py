@@ -15,11 +15,6 @@ SPEC_EXPECT_KEYS = ("output", "params")
 LAYER_EXPECT_KEYS = ("shape", "params")
 
 
-def layer_ref(path: tuple[int, ...], name: str | None) -> LayerRef:
-    """layer 5, or layer 5.2.1 inside blocks."""
-    return LayerRef(path[0], name, ".".join(map(str, path)) if len(path) > 1 else "")
-
-
 def spec_expectation(raw: Any, where: Where | None, source: str | None, layout: str) -> Expectation:
     """`expect: {output: [10], params: 62958}` at the top of a spec."""
     if not isinstance(raw, Mapping):

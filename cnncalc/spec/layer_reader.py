@@ -11,7 +11,7 @@ from cnncalc.layers import Layer
 from cnncalc.model import Expectation, LayerSpec
 from cnncalc.spec import values
 from cnncalc.spec.blocks import BlockDef, BlockReader, substitute
-from cnncalc.spec.expect import layer_expectation, layer_ref
+from cnncalc.spec.expect import layer_expectation
 from cnncalc.spec.marked import Mark, MarkedList, item_marks, key_at, place, value_at, where_in
 from cnncalc.spec.shorthand import split
 from cnncalc.spec.vocabulary import LAYER_TYPES, LayerType, layer_type, type_names
@@ -44,7 +44,7 @@ class LayerReader(BlockReader):
                 f"the spec expands to more than {MAX_LAYERS:,} layers; "
                 "check the counts of its repeats",
                 where,
-                layer_ref(path, None),
+                LayerRef.at(path, None),
             )
         if self.params is not None and len(path) == self.depth:
             try:
@@ -77,7 +77,7 @@ class LayerReader(BlockReader):
             "a layer is a mapping with 'type' or a shorthand string such as conv:16,5, "
             f"got {values.show(raw)}{hint}",
             where,
-            layer_ref(path, None),
+            LayerRef.at(path, None),
         )
 
     def _mapping(
@@ -90,11 +90,11 @@ class LayerReader(BlockReader):
                 if named
                 else "; add one, e.g. type: conv"
             )
-            raise SpecError("the layer has no 'type'" + hint, where, layer_ref(path, None))
+            raise SpecError("the layer has no 'type'" + hint, where, LayerRef.at(path, None))
         kind = self._type(raw["type"], path, value_at(raw, "type", self.source) or where)
         default = self._default_name(kind)
         explicit, expect = self._name_and_expect(raw, path, where, default)
-        ref = layer_ref(path, explicit or default)
+        ref = LayerRef.at(path, explicit or default)
         given = []
         for key, value in raw.items():
             if key in ("type", "name", "expect"):
@@ -116,7 +116,7 @@ class LayerReader(BlockReader):
         for piece in pieces:
             if piece.key == "name":
                 explicit = self._name(piece.value, path, at(piece.offset))
-        ref = layer_ref(path, explicit or self._default_name(kind))
+        ref = LayerRef.at(path, explicit or self._default_name(kind))
         expect = None
         for piece in pieces:
             if piece.key == "expect":
@@ -166,12 +166,12 @@ class LayerReader(BlockReader):
             raise SpecError(
                 f"{what} must be a non-empty list of layers, got {values.show(raw)}",
                 where,
-                layer_ref(path, None),
+                LayerRef.at(path, None),
             )
         split_shorthand(raw, self.source)
         if len(path) > MAX_NESTING:
             raise SpecError(
-                f"blocks nest more than {MAX_NESTING} deep", where, layer_ref(path, None)
+                f"blocks nest more than {MAX_NESTING} deep", where, LayerRef.at(path, None)
             )
         return tuple(
             self.read(item, (*path, number), place(mark, self.source) or where, mark)
@@ -187,7 +187,7 @@ class LayerReader(BlockReader):
         expect = None
         if "expect" in raw:
             at = value_at(raw, "expect", self.source) or where
-            ref = layer_ref(path, name or default)
+            ref = LayerRef.at(path, name or default)
             expect = layer_expectation(raw["expect"], at, self.source, ref, self.layout)
         return name, expect
 
@@ -266,7 +266,7 @@ class LayerReader(BlockReader):
             raise SpecError(
                 f"a layer type must be a name such as conv, got {values.show(raw)}",
                 where,
-                layer_ref(path, None),
+                LayerRef.at(path, None),
             )
         kind = layer_type(raw)
         if kind is None:
@@ -276,12 +276,12 @@ class LayerReader(BlockReader):
                 raw.strip().lower(), type_names(), f"; the types are {', '.join(LAYER_TYPES)}"
             )
             raise SpecError(
-                f"unknown layer type {raw.strip()!r}{hint}", where, layer_ref(path, None)
+                f"unknown layer type {raw.strip()!r}{hint}", where, LayerRef.at(path, None)
             )
         return kind
 
     def _name(self, raw: Any, path: tuple[int, ...], where: Where | None) -> str:
-        with values.located(where, layer_ref(path, None)):
+        with values.located(where, LayerRef.at(path, None)):
             return values.text("name", raw)
 
 
