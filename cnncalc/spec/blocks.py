@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from cnncalc.errors import LayerRef, SpecError, Where, suggestion
 from cnncalc.model import Block, Concat, Expectation, LayerSpec, Residual, Sequential
 from cnncalc.spec import values
-from cnncalc.spec.marked import MarkedDict, MarkedList, item_marks, key_at, place, value_at
+from cnncalc.spec.marked import item_marks, key_at, place, value_at
 
 
 class BlockDef(NamedTuple):
@@ -217,6 +217,7 @@ def substitute(raw: Any, params: dict[str, Any], where: Where | None, block: str
     number, a list); inside longer text (`conv:$width,3`) it is written out.
     Anything without a `$` is returned as it was, marks and all.
     """
+    import copy  # only named blocks need it, not the start-up of every spec
 
     def value_of(name: str) -> Any:
         if name == "name" and name not in params:
@@ -242,26 +243,22 @@ def substitute(raw: Any, params: dict[str, Any], where: Where | None, block: str
             return re.sub(
                 PARAMETER, lambda found: _text(value_of(found.group(1) or found.group(2))), raw
             )
+        # A container is copied only when something in it changed, and copied whole:
+        # a MarkedDict's or MarkedList's marks and flow come with it.
         if isinstance(raw, dict):
             pairs = {key: walk(value) for key, value in raw.items()}
             if all(pairs[key] is value for key, value in raw.items()):
                 return raw
-            if not isinstance(raw, MarkedDict):
-                return pairs
-            copy = MarkedDict()
-            copy.mark, copy.key_marks, copy.value_marks = raw.mark, raw.key_marks, raw.value_marks
-            copy.update(pairs)
-            return copy
+            changed = copy.copy(raw)
+            changed.update(pairs)
+            return changed
         if isinstance(raw, list):
             items = [walk(item) for item in raw]
             if all(new is old for new, old in zip(items, raw, strict=True)):
                 return raw
-            if not isinstance(raw, MarkedList):
-                return items
-            copied = MarkedList()
-            copied.mark, copied.item_marks, copied.flow = raw.mark, raw.item_marks, raw.flow
-            copied.extend(items)
-            return copied
+            changed_list = copy.copy(raw)
+            changed_list[:] = items
+            return changed_list
         return raw
 
     return walk(raw)
