@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from cnncalc import files
 from cnncalc.errors import SpecError, Where
 from cnncalc.spec.marked import MarkedDict, MarkedList, where_in
 from cnncalc.spec.values import show
@@ -204,12 +205,13 @@ def read_text(path: str, display: str | None = None) -> str:
 
             data = sys.stdin.buffer.read(MAX_BYTES + 1)
         else:
-            with open(path, "rb") as stream:
-                data = stream.read(MAX_BYTES + 1)
+            data = files.read_bytes(path, MAX_BYTES)
     except FileNotFoundError:
         raise SpecError("no such file", Where(display)) from None
     except IsADirectoryError:
         raise SpecError("is a directory, not a spec file", Where(display)) from None
+    except files.NotReadable as error:
+        raise SpecError(str(error), Where(display)) from None
     except OSError as error:
         raise SpecError(f"cannot read the file: {error.strerror}", Where(display)) from None
     if len(data) > MAX_BYTES:
