@@ -16,18 +16,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from cnncalc import correlate, geometry, worked
+from cnncalc.correlate import Number
 from cnncalc.errors import SpecError, Where
 from cnncalc.geometry import Padding, Sides, formula
 from cnncalc.layers import Conv, LayerProblem, Pool
-from cnncalc.matrix import Grid, Number, Volume, coerce
+from cnncalc.limits import MAX_SIZE
+from cnncalc.matrix import Grid, Volume, coerce
 from cnncalc.worked import Explanation, called, course, plain
 
 __all__ = ["Convolution", "Explanation", "Pooling", "Result", "convolve", "course", "plain", "pool"]
 
-# The guard: about a few seconds of pure-Python work on a current machine.
-MAX_WORK = 10**8  # multiply-adds (or comparisons, for pooling)
+# The guard: about a few seconds of pure-Python work on a current machine. It is
+# counted in taps, one filter weight times one input value (one window read, for
+# pooling), from the sizes alone, before anything is computed or allocated.
+MAX_WORK = 10**8  # taps
 MAX_OUTPUT = 10**7  # output values kept in memory
 
 Cube = tuple[Grid, ...]  # [channel][row][column]
@@ -114,17 +119,39 @@ class Pooling(Result):
 
 
 def _check_sizes(what: str, sizes: Pair) -> None:
-    """A stride, a dilation or a kernel: at least 1 on each axis."""
+    """A stride, a dilation or a kernel: a whole number from 1 to 10^18 on each axis."""
+    if not (_is_pair(sizes) and all(map(_whole, sizes))):
+        raise SpecError(f"the {what} must be a pair of whole numbers (height, width)")
+    if max(map(abs, sizes)) > MAX_SIZE:
+        raise SpecError(f"the {what} is larger than 10^18, far beyond any matrix")
     if sizes[0] < 1 or sizes[1] < 1:
         raise SpecError(f"the {what} must be at least 1 on each axis, got {sizes[0]}×{sizes[1]}")
 
 
 def _check_padding(padding: Padding) -> None:
-    if isinstance(padding, int) and padding < 0:
-        raise SpecError(f"the padding cannot be negative, got {padding}")
-    if not isinstance(padding, (str, int)) and min(n for side in padding for n in side) < 0:
-        flat = tuple(n for side in padding for n in side)
-        raise SpecError(f"the padding cannot be negative, got {flat}")
+    """'same', 'valid', p or ((top, bottom), (left, right)), each from 0 to 10^18."""
+    if padding in ("same", "valid"):
+        return
+    sides: Any = ((padding, padding),) * 2 if _whole(padding) else padding  # a caller's, unchecked
+    if not (_is_pair(sides) and all(_is_pair(side) and all(map(_whole, side)) for side in sides)):
+        raise SpecError(
+            "the padding must be 'same', 'valid', a whole number or ((top, bottom), (left, right))"
+        )
+    flat = tuple(n for side in sides for n in side)
+    if max(map(abs, flat)) > MAX_SIZE:
+        raise SpecError("the padding is larger than 10^18, far beyond any matrix")
+    if min(flat) < 0:
+        shown = padding if _whole(padding) else flat
+        raise SpecError(f"the padding cannot be negative, got {shown}")
+
+
+def _whole(n: object) -> bool:
+    """An int, not a bool and not a float: no float ever touches a count."""
+    return isinstance(n, int) and not isinstance(n, bool)
+
+
+def _is_pair(value: object) -> bool:
+    return isinstance(value, (tuple, list)) and len(value) == 2
 
 
 def _axes(
@@ -193,16 +220,13 @@ def convolve(
     h, w, depth = image.shape
     kernel = (filters[0].height, filters[0].width)
     notes: list[str] = []
-    applied: list[Volume] = []
     for k, filt in enumerate(filters, 1):
         if (filt.height, filt.width) != kernel:
             raise SpecError(
                 f"{called(k, filt)} is {filt.height}×{filt.width}, but filter 1 is "
                 f"{kernel[0]}×{kernel[1]}; the filters of one layer share a size"
             )
-        data = filt.data
         if filt.depth == 1 and depth > 1:
-            data = data * depth
             notes.append(
                 f"{called(k, filt)} is 2-D; it was stacked {depth} times to match the "
                 f"input's {depth} channels, so it sees every channel alike"
@@ -211,15 +235,12 @@ def convolve(
             raise SpecError(
                 f"{called(k, filt)} has {filt.depth} channels, but the input has {depth}"
             )
-        if flip:
-            data = tuple(_rotate(grid) for grid in data)
-        applied.append(Volume(data, filt.name))
-    bias = tuple(coerce(b, Where("bias")) for b in bias)
     if bias and len(bias) != len(filters):
         raise SpecError(
             f"give one bias per filter: {_count(len(bias), 'bias', 'biases')} for "
             f"{_count(len(filters), 'filter', 'filters')}"
         )
+    bias = tuple(coerce(b, Where("bias")) for b in bias)
     layer = Conv(len(filters), kernel, stride, padding, dilation=dilation)
     spans = (geometry.span(kernel[0], dilation[0]), geometry.span(kernel[1], dilation[1]))
     resolved = _resolve(layer, spans, stride, padding, image, "filter")
@@ -228,6 +249,12 @@ def convolve(
     _guard(
         out_h * out_w * kernel[0] * kernel[1] * depth * len(filters), out_h * out_w * len(filters)
     )
+    # Only now, with the work known to be small, are the filters turned and stacked:
+    # a 2-D filter is turned once and stacked as references to the one grid.
+    applied: list[Volume] = []
+    for filt in filters:
+        data = tuple(_rotate(grid) for grid in filt.data) if flip else filt.data
+        applied.append(Volume(data * depth if filt.depth < depth else data, filt.name))
     in_places = correlate.places(correlate.flat([image]))
     f_places = correlate.places(correlate.flat(applied))
     b_places = correlate.places(list(bias))

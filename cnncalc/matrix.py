@@ -4,8 +4,10 @@ A matrix argument is a literal (`"3 0 1; 1 5 8 | 2 2 2; 0 0 1"`), a text file
 (one row a line, channels split by a blank line), a JSON file of nested lists,
 `-` for standard input, or, for a filter, a preset such as `vertical`. Every
 way ends in the same checked `Volume`, so the convolver never sees a ragged
-row or a string. Numbers are exact: whole numbers are Python ints, decimals are
-`Fraction`s (never floats), so 0.1 + 0.2 is 0.3.
+row or a string. Numbers are exact and mean what they look like
+(`correlate.number`). Files and standard input are read as bytes, up to
+`MAX_BYTES` whatever their kind, so a device or a pipe cannot make the reader
+run away; a name that is both a file and a literal or a preset is refused.
 """
 
 from __future__ import annotations
@@ -18,16 +20,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import IO, Any
 
+from cnncalc import files
+from cnncalc.correlate import MAX_TOKEN, Number, decimal_places, diagnosis, exact, number, quoted
 from cnncalc.errors import SpecError, Where, closest
 
-Number = int | Fraction  # a Fraction here never has denominator 1: that is an int
 Grid = tuple[tuple[Number, ...], ...]  # [row][column]
 
-# Limits that keep every number exact and every computation short: products and
-# sums of numbers this size stay far below Python's 4,300-digit int-to-text limit.
-MAX_TOKEN = 100  # characters in one number
-MAX_EXPONENT = 100  # |e| in 1.5e-3
-MAX_BYTES = 16 * 1024 * 1024  # a file or standard input
+MAX_BYTES = 16 * 1024 * 1024  # a file or standard input, in bytes
 
 PRESETS: dict[str, Grid] = {
     # The course's filters (week 1, "Edge detection" and "More edge detection").
@@ -39,11 +38,17 @@ PRESETS: dict[str, Grid] = {
     "scharr-horizontal": ((3, 10, 3), (0, 0, 0), (-3, -10, -3)),
 }
 
-_INT = re.compile(r"[+-]?[0-9]+\Z")
-_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE]([+-]?[0-9]+))?\Z")
 _SPLIT = re.compile(r"[\s,]+")
 _LITERAL = re.compile(r"[\s0-9.,;|eE+\-−]*[0-9][\s0-9.,;|eE+\-−]*\Z")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+# One token that is meant as a number even though it is not one (\d: any script's
+# digits, _: Python's digit separator), so it gets a message about the number.
+_NUMBERISH = re.compile(
+    r"[+\-−]?(?:[\d_.]*\d[\d_.]*(?:[eE][+\-−]?[\d_]+)?|inf|infinity|nan)\Z", re.I
+)
+_JSON_TOKEN = re.compile(r'[^\s,\[\]{}:"]+')  # text between JSON's punctuation
+# Larger than any number a token of MAX_TOKEN characters spells: only a caller's value.
+_BIG = 10**MAX_TOKEN
 
 
 @dataclass
@@ -71,41 +76,13 @@ class Volume:
         return (self.height, self.width, self.depth)
 
 
-def exact(value: int | Fraction) -> Number:
-    """A Fraction that is a whole number becomes an int, so that 2.0 prints 2."""
-    if isinstance(value, Fraction) and value.denominator == 1:
-        return value.numerator
-    return value
-
-
-def number(token: str, where: Where | None = None, context: str = "") -> Number:
-    """One number as written: an int, or a decimal kept exact as a Fraction."""
-    text = token.strip().replace("−", "-")
-    at = f" ({context})" if context else ""
-    if len(text) > MAX_TOKEN:
-        raise SpecError(
-            f"{_short(token)}{at} is too long to compute exactly: at most {MAX_TOKEN} characters",
-            where,
-        )
-    if _INT.match(text):
-        return int(text)
-    found = _DECIMAL.match(text)
-    if not found:
-        raise SpecError(f"{_short(token)}{at} is not a number", where)
-    if found.group(1) is not None and abs(int(found.group(1))) > MAX_EXPONENT:
-        raise SpecError(
-            f"{_short(token)}{at} has an exponent beyond ±{MAX_EXPONENT}, "
-            "too large to compute exactly",
-            where,
-        )
-    return exact(Fraction(text))
-
-
 def coerce(value: object, where: Where | None = None) -> Number:
     """A value a library caller passed: ints and Fractions as they are, a float as the
     decimal it prints as (0.1 is 1/10, not the binary double), anything else refused."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)):
         raise SpecError(f"{_json_value(value)} is not a number", where)
+    if not isinstance(value, float) and max(abs(value.numerator), value.denominator) >= _BIG:
+        raise SpecError(f"a number of more than {MAX_TOKEN} digits is too long to compute", where)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise SpecError(f"{value} is not a finite number", where)
@@ -113,20 +90,6 @@ def coerce(value: object, where: Where | None = None) -> Number:
     if isinstance(value, Fraction) and decimal_places(value) is None:
         raise SpecError(f"{value} has no exact decimal form; give it as a decimal", where)
     return exact(value)
-
-
-def decimal_places(value: Fraction) -> int | None:
-    """Decimal places that make `value` whole, or None when it has no finite decimal form."""
-    d, twos, fives = value.denominator, 0, 0
-    while d % 2 == 0:
-        d, twos = d // 2, twos + 1
-    while d % 5 == 0:
-        d, fives = d // 5, fives + 1
-    return max(twos, fives) if d == 1 else None
-
-
-def _short(token: str) -> str:
-    return repr(token if len(token) <= 24 else token[:23] + "…")
 
 
 def build(
@@ -170,7 +133,10 @@ def build(
             )
     return Volume(
         tuple(
-            tuple(tuple(v if type(v) is int else coerce(v, where) for v in row) for row in grid)
+            tuple(
+                tuple(v if type(v) is int and -_BIG < v < _BIG else coerce(v, where) for v in row)
+                for row in grid
+            )
             for grid in channels
         ),
         name,
@@ -236,8 +202,8 @@ def json_file(text: str, name: str) -> Volume:
 
     where = Where(name)
 
-    def no_constant(token: str) -> Any:
-        raise SpecError(f"{token} is not a number", where)
+    def no_constant(token: str) -> Any:  # NaN, Infinity, -Infinity: json.loads takes them
+        raise SpecError(f"{token} {diagnosis(token) or 'is not a number'}", where)
 
     try:
         document = json.loads(
@@ -247,6 +213,7 @@ def json_file(text: str, name: str) -> Volume:
             parse_constant=no_constant,
         )
     except json.JSONDecodeError as error:
+        _json_number(text, error.pos, Where(name, error.lineno, error.colno))
         raise SpecError(
             f"not valid JSON: {error.msg}", Where(name, error.lineno, error.colno)
         ) from None
@@ -256,12 +223,8 @@ def json_file(text: str, name: str) -> Volume:
         raise SpecError("the JSON must be a list of rows, or a list of channels", where)
     if not document:
         raise SpecError("the matrix is empty", where)
-    if all(isinstance(item, list) and item and isinstance(item[0], list) for item in document):
-        grids = document
-        several = len(grids) > 1
-    else:
-        grids = [document]
-        several = False
+    nested = all(isinstance(item, list) and item and isinstance(item[0], list) for item in document)
+    grids, several = (document, len(document) > 1) if nested else ([document], False)
     channels: list[list[list[Number]]] = []
     for c, grid in enumerate(grids, 1):
         of = f" of channel {c}" if several else ""
@@ -287,12 +250,25 @@ def _json_value(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, str):
-        return _short(value)
+        return quoted(value)
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
         return "an object"
     return str(value) if isinstance(value, (int, float, Fraction)) else f"a {type(value).__name__}"
+
+
+def _json_number(text: str, pos: int, where: Where) -> None:
+    """Raise what is wrong with the number JSON stopped at (`007`, `٣`, `1_000`, `nan`),
+    where the decoder alone would only say that it expected a comma or a value."""
+    start = pos
+    while start > max(0, pos - MAX_TOKEN) and _JSON_TOKEN.match(text[start - 1]):
+        start -= 1
+    found = _JSON_TOKEN.match(text, start, start + MAX_TOKEN + 1)
+    problem = diagnosis(found.group()) if found else None
+    if found and problem:
+        column = None if where.column is None else where.column - (pos - start)
+        raise SpecError(f"{quoted(found.group())} {problem}", where._replace(column=column))
 
 
 def parse(text: str, name: str) -> Volume:
@@ -305,38 +281,58 @@ def parse(text: str, name: str) -> Volume:
 def read_file(path: str) -> Volume:
     where = Where(path)
     try:
-        if os.path.getsize(path) > MAX_BYTES:
-            raise SpecError(
-                f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB; "
-                "the convolver is meant for small matrices",
-                where,
-            )
-        with open(path, encoding="utf-8-sig") as file:
-            text = file.read()
-    except UnicodeDecodeError:
-        raise SpecError("not a text file (it is not UTF-8)", where) from None
+        data = files.read_bytes(path, MAX_BYTES)
+    except FileNotFoundError:
+        raise SpecError("no such file", where) from None
+    except IsADirectoryError:
+        raise SpecError("is a directory, not a matrix file", where) from None
+    except files.NotReadable as error:
+        raise SpecError(str(error), where) from None
     except OSError as error:
         raise SpecError(f"cannot read it: {error.strerror or error}", where) from None
-    if not text.strip():
-        raise SpecError("the file is empty", where)
-    return parse(text, path)
+    return parse(_text(data, where, "the file"), path)
 
 
-def read_stdin(stream: IO[str]) -> Volume:
+def read_stdin(stream: IO[Any] | None) -> Volume:
+    """Standard input, counted in bytes: from its binary buffer when it has one."""
     name = "<stdin>"
+    where = Where(name)
+    if stream is None:  # what sys.stdin is when the shell closed it (<&-)
+        raise SpecError("standard input is closed; give the matrix some other way", where)
+    buffer = getattr(stream, "buffer", None)
     try:
-        text = stream.read(MAX_BYTES + 1)
+        if buffer is not None:
+            data = buffer.read(MAX_BYTES + 1)
+        else:  # a text stream, such as a library caller's StringIO: count its bytes too
+            data = stream.read(MAX_BYTES + 1)
+            if isinstance(data, str):
+                data = data.encode("utf-8", "surrogatepass")
     except UnicodeDecodeError:
-        raise SpecError("standard input is not UTF-8 text", Where(name)) from None
-    if len(text) > MAX_BYTES:
+        raise SpecError("standard input is not UTF-8 text", where) from None
+    except OSError as error:
+        raise SpecError(f"cannot read standard input: {error.strerror or error}", where) from None
+    return parse(_text(data, where, "standard input"), name)
+
+
+def _text(data: bytes, where: Where, what: str) -> str:
+    """The bytes read as UTF-8 text, refused when there were more than `MAX_BYTES`."""
+    if len(data) > MAX_BYTES:
         raise SpecError(
-            f"standard input holds more than {MAX_BYTES // (1024 * 1024)} MiB; "
+            f"{what} holds more than {MAX_BYTES // (1024 * 1024)} MiB; "
             "the convolver is meant for small matrices",
-            Where(name),
+            where,
         )
-    if not text.strip():
-        raise SpecError("standard input is empty", Where(name))
-    return parse(text, name)
+    if not data.strip():
+        raise SpecError(f"{what} is empty", where)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise SpecError(
+            f"{what} is not UTF-8 text (byte 0x{data[error.start]:02x}); save it as UTF-8",
+            Where(where.source, line, column),
+        ) from None
 
 
 def preset(name: str) -> Volume | None:
@@ -347,17 +343,25 @@ def preset(name: str) -> Volume | None:
 def load(argument: str, label: str, *, presets: bool = False) -> Volume:
     """A matrix argument: `-`, an existing file, a preset (if allowed) or a literal.
 
-    `label` names a literal in messages and headings: "input", "filter 2".
+    `label` names a literal in messages and headings: "input", "filter 2". A
+    name that is both a file and a preset or a literal is refused, not guessed.
     """
     if argument == "-":
         return read_stdin(sys.stdin)
+    found = preset(argument) if presets else None
+    as_literal = bool(
+        _LITERAL.match(argument)
+        or re.search(r"[\s,;|]", argument)
+        or not argument.strip()
+        or _NUMBERISH.match(argument.strip())
+    )
     if os.path.exists(argument):
+        if not any(sep and sep in argument for sep in ("/", os.sep, os.altsep)):
+            _one_reading(argument, found, as_literal, label)  # ./vertical can only be a file
         return read_file(argument)
-    if presets:
-        found = preset(argument)
-        if found is not None:
-            return found
-    if _LITERAL.match(argument) or re.search(r"[\s,;|]", argument) or not argument.strip():
+    if found is not None:
+        return found
+    if as_literal:
         return literal(argument, label)
     if presets and _WORD.match(argument):
         names = list(PRESETS)
@@ -368,3 +372,28 @@ def load(argument: str, label: str, *, presets: bool = False) -> Volume:
             Where(argument),
         )
     raise SpecError("no such file, and it is not a matrix literal like '1 0; 0 1'", Where(argument))
+
+
+def _one_reading(path: str, found: Volume | None, as_literal: bool, label: str) -> None:
+    """Refuse a file name that would also read as the preset or the literal it spells:
+    which one the user meant depends on what happens to be in the directory."""
+    from shlex import quote  # the spellings offered are ready to paste into a shell
+
+    if found is not None:
+        other, choose = f"the preset {found.name}", "rename the file to use the preset"
+    elif as_literal:
+        try:
+            h, w, c = literal(path, label).shape
+        except SpecError:
+            return  # not a literal after all: only the file makes sense
+        # A trailing ';' ends the last row, so the literal reads the same.
+        spelt = f" {path}" if path.rstrip().endswith(";") else f"{path};"
+        size = f"{h}×{w}" + (f"×{c}" if c > 1 else "")
+        other, choose = f"a {size} matrix literal", f"{quote(spelt)} for the matrix"
+    else:
+        return
+    raise SpecError(
+        f"names a file in this directory and is also {other}; "
+        f"write {quote('./' + path)} for the file, or {choose}",
+        Where(path),
+    )

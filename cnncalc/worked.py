@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, TypeVar
 
+from cnncalc.correlate import Number, decimal_places, exact
 from cnncalc.errors import SpecError
-from cnncalc.matrix import Grid, Number, Volume, decimal_places, exact
+from cnncalc.matrix import Grid, Volume
 
 if TYPE_CHECKING:
     from cnncalc.convolve import Convolution, Pair, Pooling, Result
@@ -51,10 +52,12 @@ def called(k: int, filt: Volume) -> str:
 
 def origin(result: Result, row: int, col: int) -> tuple[int, int]:
     """The 0-based input position of the window's top-left cell (maybe in the padding)."""
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (row, col)):
+        raise SpecError("a cell is a row and a column, whole numbers counted from 1")
     if not (1 <= row <= result.height.out and 1 <= col <= result.width.out):
-        raise SpecError(
-            f"cell {row},{col} is outside the {result.height.out}×{result.width.out} output"
-        )
+        # A caller's row may be an int too long for str() (4,300 digits): not named then.
+        cell = f"cell {row},{col}" if max(abs(row), abs(col)) < 10**18 else "the cell"
+        raise SpecError(f"{cell} is outside the {result.height.out}×{result.width.out} output")
     (top, _), (left, _) = result.padding
     return (row - 1) * result.stride[0] - top, (col - 1) * result.stride[1] - left
 

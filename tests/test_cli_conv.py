@@ -6,10 +6,18 @@ Expected values are the course's, or worked out by hand beside the test.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+try:
+    import resource
+except ImportError:  # not on Windows
+    resource = None  # type: ignore[assignment]
 
 COURSE_IMAGE = "3 0 1 2 7 4; 1 5 8 9 3 1; 2 7 2 5 1 3; 0 1 3 1 7 8; 4 2 1 6 2 8; 2 4 5 2 3 9"
 COURSE_OUTPUT = [[-5, -4, 0, 8], [-10, -2, 2, 3], [0, -2, -4, -7], [-3, -2, -3, -16]]
@@ -383,3 +391,146 @@ def test_help_does_not_load_the_convolver():
     )
     assert "conv" in result.stdout and "size" in result.stdout
     assert result.stderr.strip() == "[]"
+
+
+# Hostile input: files that are not files, huge numbers, ambiguous names
+
+
+def guarded(*args: str, closed_stdin: bool = False) -> subprocess.CompletedProcess[str]:
+    """`cnncalc ARGS` in a child that cannot hang the tests or eat the machine: at most 10
+    seconds and 1 GiB of memory (a reader that runs away fails, not the test run)."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+        if closed_stdin:
+            os.close(0)
+
+    return subprocess.run(
+        [sys.executable, "-m", "cnncalc", *args],
+        stdin=None if closed_stdin else subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=10,
+        preexec_fn=limit,
+    )
+
+
+needs_posix = pytest.mark.skipif(
+    not hasattr(os, "mkfifo") or resource is None, reason="needs POSIX FIFOs and rlimits"
+)
+
+
+@needs_posix
+def test_device_is_refused_without_reading():
+    """/dev/zero reports 0 bytes and never ends: refused for what it is, not read."""
+    result = guarded("conv", "/dev/zero", "vertical")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "Error: /dev/zero: is a character device, not a regular file; "
+        "cnncalc reads only files and standard input\n"
+    )
+
+
+@needs_posix
+def test_fifo_is_refused_without_waiting(tmp_path):
+    """A named pipe called x.txt with no writer would be waited on forever."""
+    fifo = tmp_path / "x.txt"
+    os.mkfifo(fifo)
+    result = guarded("pool", str(fifo), "--kernel", "1")
+    assert result.returncode == 1
+    assert f"Error: {fifo}: is a named pipe (FIFO), not a regular file" in result.stderr
+
+
+def test_directory_is_named_as_one(run, tmp_path):
+    """A directory is said to be one, not 'cannot read it'."""
+    result = run("conv", str(tmp_path), "1")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {tmp_path}: is a directory, not a matrix file\n"
+
+
+def test_stdin_limit_counts_bytes(run):
+    """16 MiB of standard input is counted in bytes: 9 million 'é' in a comment are fewer
+    than 16 Mi characters but 18 million bytes."""
+    result = run("conv", "-", "1", input="1\n# " + "é" * 9_000_000 + "\n")
+    assert result.exit_code == 1
+    assert "standard input holds more than 16 MiB" in result.stderr
+
+
+@needs_posix
+def test_closed_stdin_is_bad_data():
+    """`-` with standard input closed (<&-) says so, with no traceback."""
+    result = guarded("conv", "-", "1", closed_stdin=True)
+    assert result.returncode == 1
+    assert "Error: <stdin>: standard input is closed" in result.stderr
+
+
+HUGE = "9" * 5000  # past Python's 4,300-digit limit for int() of text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["conv", "1", "1", "--stride", HUGE], "the stride is larger than 10^18"),
+        (["conv", "1", "1", "--padding", HUGE], "the padding is larger than 10^18"),
+        (["conv", "1", "1", "--dilation", f"1x{HUGE}"], "the dilation is larger than 10^18"),
+        (["conv", "1", "1", "--bias", HUGE], "is too long to compute exactly"),
+        (["pool", "1", "--kernel", HUGE], "the kernel is larger than 10^18"),
+        (
+            ["conv", "1", "1", "--explain", f"{HUGE},1"],
+            "999999… (5,000 digits),1 is outside the 1×1 output",
+        ),
+        (
+            ["pool", "1", "-f", "1", "--explain", f"1,{HUGE}"],
+            "1,999999… (5,000 digits) is outside the 1×1 output",
+        ),
+        (["conv", "1", "1", "--explain", f"0{HUGE}"], "expected ROW,COL counted from 1"),
+    ],
+)
+def test_huge_option_numbers_are_usage_errors(run, args, message):
+    """Options of 5,000 digits are usage errors with a sentence, never the internal error."""
+    result = run(*args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "internal error" not in result.stderr
+
+
+def test_json_with_a_huge_integer_is_bad_data(run, tmp_path):
+    """A 5,000-digit integer in a JSON matrix is bad data, exit 1, not exit 70."""
+    path = tmp_path / "m.json"
+    path.write_text(f"[[1, {HUGE}]]", encoding="utf-8")
+    result = run("conv", str(path), "1")
+    assert result.exit_code == 1
+    assert "is too long to compute exactly" in result.stderr
+
+
+def test_leading_zero_in_bias_is_a_usage_error(run):
+    """--bias 007 says how to write it."""
+    result = run("conv", "1", "1", "--bias", "007")
+    assert result.exit_code == 2
+    assert "'007' has a leading zero" in result.stderr and "write 7" in result.stderr
+
+
+def test_name_of_both_a_file_and_a_preset_or_literal(run, tmp_path, monkeypatch):
+    """A file called `vertical` or `1` in the current directory would silently win over the
+    preset or the literal: refused, saying how to choose. ./ names the file; a file that
+    spells neither is read as before."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("vertical", "1", "image"):
+        (tmp_path / name).write_text("5\n", encoding="utf-8")
+    preset = run("conv", "1 2; 3 4", "vertical")
+    assert preset.exit_code == 1
+    assert preset.stderr == (
+        "Error: vertical: names a file in this directory and is also the preset vertical; "
+        "write ./vertical for the file, or rename the file to use the preset\n"
+    )
+    literal = run("conv", "1", "./vertical")
+    assert literal.exit_code == 1
+    assert literal.stderr == (
+        "Error: 1: names a file in this directory and is also a 1×1 matrix literal; "
+        "write ./1 for the file, or '1;' for the matrix\n"
+    )
+    assert output_of(run("conv", "1 2; 3 4", "./vertical", "--format", "json")) == [
+        [[5, 10], [15, 20]]
+    ]
+    assert output_of(run("conv", "./1", "1;", "--format", "json")) == [[[5]]]
+    assert output_of(run("conv", "image", "2", "--format", "json")) == [[[10]]]

@@ -7,7 +7,9 @@ implementation in this file that pads explicitly and sums window by window.
 
 from __future__ import annotations
 
+import io
 import json
+import os
 from fractions import Fraction
 
 import pytest
@@ -645,3 +647,211 @@ def test_pooling_matches_naive(case):
         assert grid(means, c) == tuple(
             tuple(Fraction(sum(win), kh * kw) for win in row) for row in windows
         )
+
+
+# Numbers mean what they look like
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "1 ٣",
+            "'٣' (row 1) is written with a digit other than 0–9 (arabic-indic digit three); write 3",
+        ),
+        (
+            "1 ３",
+            "'３' (row 1) is written with a digit other than 0–9 (fullwidth digit three); write 3",
+        ),
+        (
+            "１２",
+            "'１２' (row 1) is written with a digit other than 0–9 ('１', fullwidth digit one); write 12",
+        ),
+        ("1; 2²", "'2²' (row 2) is written with a digit other than 0–9 ('²', superscript two)"),
+        ("inf", "'inf' (row 1) is not a finite number"),
+        ("1 -Infinity", "'-Infinity' (row 1) is not a finite number"),
+        ("1 NaN", "'NaN' (row 1) is not a finite number"),
+        ("1_000", "'1_000' (row 1) has an underscore; write 1000"),
+        (
+            "007",
+            "'007' (row 1) has a leading zero, which cnncalc refuses (YAML reads 064 as octal); write 7",
+        ),
+        (
+            "1; -00.5",
+            "'-00.5' (row 2) has a leading zero, which cnncalc refuses (YAML reads 064 as octal); write -0.5",
+        ),
+    ],
+)
+def test_numbers_that_do_not_look_like_what_they_mean(text, message):
+    """Python's own int() and Fraction() take '٣', '３' and '1_000', float() takes inf and
+    nan, and YAML reads 064 as octal: each is refused, naming the token, its row and the fix."""
+    with pytest.raises(SpecError) as caught:
+        vol(text)
+    assert str(caught.value).startswith("input: ")
+    assert message in str(caught.value)
+
+
+def test_zero_and_small_decimals_stay_fine():
+    """Zero, -0, 10 and 100 have no leading zero; 0.5, -0.25 and 1e-3 are decimals."""
+    assert vol("0 -0 10 100; 0.5 -0.25 1e-3 0e0").data == (
+        ((0, 0, 10, 100), (Fraction(1, 2), Fraction(-1, 4), Fraction(1, 1000), 0)),
+    )
+
+
+def test_text_file_number_names_its_line(tmp_path):
+    """A text file's Arabic-Indic digit is named with its line."""
+    path = tmp_path / "digits.txt"
+    path.write_text("1 2\n3 ٤\n", encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        vol(str(path))
+    assert str(caught.value) == (
+        f"{path}:2: '٤' is written with a digit other than 0–9 (arabic-indic digit four); write 4"
+    )
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ("[[1, NaN]]", "NaN is not a finite number"),
+        ("[[1, -Infinity]]", "-Infinity is not a finite number"),
+        (
+            "[[1, 007]]",
+            ":1:6: '007' has a leading zero, which cnncalc refuses (YAML reads 064 as octal); write 7",
+        ),
+        (
+            "[[1],\n [-007]]",
+            ":2:3: '-007' has a leading zero, which cnncalc refuses (YAML reads 064 as octal); write -7",
+        ),
+        (
+            "[[1, ٣]]",
+            ":1:6: '٣' is written with a digit other than 0–9 (arabic-indic digit three); write 3",
+        ),
+        ("[[1_000]]", ":1:3: '1_000' has an underscore; write 1000"),
+        ("[[" + "9" * 5000 + "]]", "is too long to compute exactly: at most 100 characters"),
+    ],
+)
+def test_json_numbers_mean_what_they_look_like(tmp_path, document, message):
+    """json.loads takes NaN and Infinity, and only says 'Expecting ...' of 007 or ٣: each is
+    refused with what is wrong and where; a 5,000-digit integer is too long, not a crash."""
+    path = tmp_path / "m.json"
+    path.write_text(document, encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        vol(str(path))
+    assert str(caught.value).startswith(str(path))
+    assert message in str(caught.value)
+
+
+def test_huge_numbers_from_a_caller_are_refused():
+    """A library caller's int of thousands of digits, as a value or a bias, is refused
+    before anything would print it (str() of 4,300+ digits raises)."""
+    with pytest.raises(SpecError, match="more than 100 digits is too long"):
+        matrix.build([[[10**5000]]], "input")
+    with pytest.raises(SpecError, match="more than 100 digits is too long"):
+        conv("1", "1", bias=[Fraction(1, 10**200)])
+
+
+# Reading: files that are not files, and the byte limit
+
+
+def test_load_refuses_a_device_unread():
+    """/dev/zero reports a size of 0 and never ends: refused for what it is, unread."""
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero here")
+    with pytest.raises(SpecError, match=r"^/dev/zero: is a character device, not a regular file"):
+        vol("/dev/zero")
+
+
+def test_file_limit_holds_whatever_its_reported_size(tmp_path, monkeypatch):
+    """What is read is counted, not what the file claims (a /proc file reports 0 bytes)."""
+    path = tmp_path / "m.txt"
+    path.write_text("1 2 3 4 5 6 7 8\n", encoding="utf-8")
+    monkeypatch.setattr(matrix, "MAX_BYTES", 10)
+    monkeypatch.setattr(os.path, "getsize", lambda _: 0)
+    with pytest.raises(SpecError, match="the file holds more than"):
+        vol(str(path))
+
+
+def test_text_stdin_is_counted_in_bytes(monkeypatch):
+    """A text stream without a byte buffer is counted in bytes: `1 # ééééé` and a newline
+    are 10 characters but 15 bytes, past a limit of 10."""
+    monkeypatch.setattr(matrix, "MAX_BYTES", 10)
+    with pytest.raises(SpecError, match="standard input holds more than"):
+        matrix.read_stdin(io.StringIO("1 # ééééé\n"))
+    assert matrix.read_stdin(io.StringIO("1 # é\n")).data == (((1,),),)
+
+
+# The guard: refused from the sizes alone, before any work or allocation
+
+
+def _cost(function):
+    """Run `function`, which must raise SpecError; its message, peak memory and seconds."""
+    import time
+    import tracemalloc
+
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(SpecError) as caught:
+            function()
+        return str(caught.value), tracemalloc.get_traced_memory()[1], time.perf_counter() - start
+    finally:
+        tracemalloc.stop()
+
+
+def test_padding_bomb_is_refused_by_arithmetic():
+    """Padding 10⁹ around a 1×1 input: (2·10⁹ + 1)² taps, refused in kilobytes and at once."""
+    image, filt = vol("1"), vol("1")
+    message, peak, seconds = _cost(lambda: convolve.convolve(image, [filt], padding=10**9))
+    assert "4,000,000,004,000,000,001 multiply-adds" in message
+    assert peak < 100_000 and seconds < 1
+
+
+def test_stacking_and_turning_wait_for_the_guard():
+    """A 2-D 101×101 filter on 10,000 channels, turned: 101²·10⁴ taps, past the limit. The
+    filter is neither stacked 10,000 times nor turned 10,000 times (2·10⁸ values) first."""
+    image = matrix.build([[[1]]] * 10_000, "input")
+    filt = matrix.build([[[1] * 101] * 101], "filter 1")
+    message, peak, seconds = _cost(lambda: convolve.convolve(image, [filt], padding=50, flip=True))
+    assert "102,010,000 multiply-adds, more than the limit" in message
+    assert peak < 1_000_000 and seconds < 1
+
+
+def test_huge_dilation_and_padding_are_arithmetic():
+    """Taps 10¹⁷ apart with 'same' padding on a 1×1 input: only the centre tap lands on it,
+    so the output is 3 × 5, worked out without building anything of that size."""
+    result = conv("3", "1 2 3; 4 5 6; 7 8 9", padding="same", dilation=(10**17, 10**17))
+    assert result.padding == ((10**17, 10**17), (10**17, 10**17))
+    assert grid(result) == ((15,),)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"stride": (10**5000, 1)}, "the stride is larger than 10\\^18"),
+        ({"dilation": (1, -(10**5000))}, "the dilation is larger than 10\\^18"),
+        ({"padding": 10**5000}, "the padding is larger than 10\\^18"),
+        ({"padding": ((0, 0), (0, 10**5000))}, "the padding is larger than 10\\^18"),
+        ({"stride": (1.5, 1)}, "the stride must be a pair of whole numbers"),
+        ({"stride": 2}, "the stride must be a pair of whole numbers"),
+        ({"padding": 0.5}, "the padding must be 'same', 'valid', a whole number"),
+    ],
+)
+def test_sizes_from_a_caller_are_whole_and_bounded(options, message):
+    """A caller's stride, dilation or padding of thousands of digits, or not whole, is refused
+    before it reaches a formula (str() of 4,300+ digits raises; a float would touch a count)."""
+    with pytest.raises(SpecError, match=message):
+        conv("1", "1", **options)
+
+
+def test_explain_of_a_far_cell_from_a_caller():
+    """Result.explain with a row of thousands of digits: outside, said without printing it."""
+    with pytest.raises(SpecError, match="the cell is outside the 1×1 output"):
+        conv("1", "1").explain(10**5000, 1)
+    with pytest.raises(SpecError, match="whole numbers counted from 1"):
+        conv("1", "1").explain(1.0, 1)
+
+
+def test_flip_of_a_stacked_filter():
+    """A 2-D filter turned then stacked on 2 channels: 1 0; 0 0 turned is 0 0; 0 1, which
+    picks the last value of each channel: 4 + 40."""
+    assert grid(conv("1 2; 3 4 | 10 20; 30 40", "1 0; 0 0", flip=True)) == ((44,),)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
@@ -43,7 +43,7 @@ class MatrixCommand(click.Command):
         for name, value in ctx.params.items():
             if isinstance(value, str):
                 ctx.params[name] = originals.get(value, value)
-            elif isinstance(value, tuple):
+            elif type(value) is tuple:  # FILTER... or --bias, not a converted value (a Cell)
                 ctx.params[name] = tuple(
                     originals.get(v, v) if isinstance(v, str) else v for v in value
                 )
@@ -66,14 +66,27 @@ class NumberType(click.ParamType):  # type: ignore[type-arg]
     name = "NUMBER"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from cnncalc import matrix
+        from cnncalc import correlate
 
         if not isinstance(value, str):
             return value
         try:
-            return matrix.number(value)
+            return correlate.number(value)
         except SpecError as error:
             self.fail(error.message, param, ctx)
+
+
+class Cell(NamedTuple):
+    """An output cell, 1-based, and how it was written, for a message about it."""
+
+    row: int
+    col: int
+    text: str
+
+
+# Beyond any output (the convolver keeps at most 10^7 values): a row or column of
+# more digits stands for "too far" without int() of text Python may refuse.
+_FAR = 10**18
 
 
 class CellType(click.ParamType):  # type: ignore[type-arg]
@@ -84,12 +97,26 @@ class CellType(click.ParamType):  # type: ignore[type-arg]
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         import re
 
+        from cnncalc.correlate import quoted
+
         if isinstance(value, tuple):
             return value
         found = re.fullmatch(r"\s*([0-9]+)\s*,\s*([0-9]+)\s*", str(value))
-        if not found or int(found.group(1)) < 1 or int(found.group(2)) < 1:
-            self.fail(f"expected ROW,COL counted from 1, e.g. 1,1; got {value!r}", param, ctx)
-        return int(found.group(1)), int(found.group(2))
+        if not found or min(map(_index, found.groups())) < 1:
+            got = quoted(str(value))
+            self.fail(f"expected ROW,COL counted from 1, e.g. 1,1; got {got}", param, ctx)
+        row, col = found.groups()
+        return Cell(_index(row), _index(col), f"{_shown(row)},{_shown(col)}")
+
+
+def _index(digits: str) -> int:
+    """A row or column as written; any of more than 18 digits is just too far."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 18 else _FAR
+
+
+def _shown(digits: str) -> str:
+    return digits if len(digits) <= 20 else f"{digits[:6]}… ({len(digits):,} digits)"
 
 
 def _explain_option(function: Any) -> Any:
@@ -128,18 +155,18 @@ def _read(argument: str, label: str, presets: bool = False) -> Any:
     return matrix.load(argument, label, presets=presets)
 
 
-def _show(result: Any, explain: tuple[int, int] | None, format_: str) -> None:
+def _show(result: Any, explain: Cell | None, format_: str) -> None:
     """Write the result; --explain's cell is checked against the output's size here."""
     explanations: tuple[Any, ...] = ()
     if explain is not None:
         height, width, _ = result.shape
-        if not (explain[0] <= height and explain[1] <= width):
+        if not (explain.row <= height and explain.col <= width):
             raise click.BadParameter(
-                f"{explain[0]},{explain[1]} is outside the {height}×{width} output "
+                f"{explain.text} is outside the {height}×{width} output "
                 f"(rows 1–{height}, columns 1–{width})",
                 param_hint="'--explain'",
             )
-        explanations = result.explain(*explain)
+        explanations = result.explain(explain.row, explain.col)
     rendered = FORMATS[format_](result, explanations)
     if rendered.err:
         click.echo(rendered.err, err=True, nl=False)
@@ -203,7 +230,7 @@ def conv(
     flip: bool,
     bias: tuple[Any, ...],
     relu: bool,
-    explain: tuple[int, int] | None,
+    explain: Cell | None,
     format_: str,
 ) -> None:
     """Slide each FILTER over INPUT, exactly, as the course does by hand.
@@ -285,7 +312,7 @@ def pool(
     stride: tuple[int, int] | None,
     padding: Any,
     mode: str,
-    explain: tuple[int, int] | None,
+    explain: Cell | None,
     format_: str,
 ) -> None:
     """Max or average pooling of each channel of INPUT on its own.

@@ -18,7 +18,8 @@ from cnncalc.shapes import by
 # loads this module for the --format choices alone.
 if TYPE_CHECKING:
     from cnncalc.convolve import Explanation, Result
-    from cnncalc.matrix import Grid, Number
+    from cnncalc.correlate import Number
+    from cnncalc.matrix import Grid
 
 
 class Rendered(NamedTuple):
