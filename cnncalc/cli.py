@@ -6,12 +6,14 @@ here: 1 for bad data, 2 for bad usage (click's convention).
 
 from __future__ import annotations
 
+import errno
 import gc
 import importlib
+import io
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, NoReturn
 
 import click
@@ -165,22 +167,130 @@ def cli() -> None:
     """
 
 
-def main() -> None:
-    """The console script: run the CLI, never let a traceback reach the user."""
+class StandardOutput(io.RawIOBase):
+    """Standard output's bytes, each write whole or an error, and nothing after the first.
+
+    A plain file writes part of a large write when the pipe is closed or the
+    disk fills up half-way, and the buffer above it drops the rest without a
+    word: the run would end with exit 0 and half a report. Here the remainder
+    is written too, and fails aloud. Once a write has failed, the rest is
+    dropped, so that Python's flush at exit has nothing left to fail on (which
+    would print 'Exception ignored' and exit 120); `main` reports the failure.
+    """
+
+    name = "<stdout>"
+
+    def __init__(self, descriptor: int | None) -> None:
+        super().__init__()
+        self.descriptor = descriptor  # None: the process started with it closed (>&-)
+        self.failure: OSError | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return self.descriptor is not None and os.isatty(self.descriptor)
+
+    def fileno(self) -> int:
+        if self.descriptor is None:
+            raise io.UnsupportedOperation("standard output is closed")
+        return self.descriptor
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        if self.failure is not None:
+            return len(view)
+        try:
+            if self.descriptor is None:
+                raise OSError(errno.EBADF, "it is closed")
+            done = 0
+            while done < len(view):
+                try:
+                    done += os.write(self.descriptor, view[done:])
+                except BlockingIOError:
+                    # Left non-blocking by whoever shares it (a CI runner): wait, as a
+                    # blocking one would, rather than drop the rest.
+                    import select
+
+                    select.select([], [self.descriptor], [])
+        except OSError as error:
+            self.failure = error
+            raise
+        return len(view)
+
+
+def guard_stdout() -> StandardOutput | None:
+    """Put `StandardOutput` under sys.stdout, if it is the process's own (not a test's
+    capture, not Windows's console, which takes characters rather than bytes)."""
+    stream = sys.stdout
+    if stream is None:
+        raw = StandardOutput(None)
+        sys.stdout = io.TextIOWrapper(io.BufferedWriter(raw), encoding="utf-8")
+        return raw
+    if (
+        stream is not sys.__stdout__
+        or os.name != "posix"
+        or not isinstance(stream, io.TextIOWrapper)
+    ):
+        return None
+    try:
+        stream.flush()
+        raw = StandardOutput(stream.fileno())
+    except (OSError, ValueError):
+        return None
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(raw),
+        encoding=stream.encoding,
+        errors=stream.errors,
+        line_buffering=stream.line_buffering,
+        write_through=stream.write_through,
+    )
+    return raw
+
+
+def main() -> NoReturn:
+    """The console script: run the CLI, never let a traceback reach the user; every exit
+    is 0, 1 or 2 (70 for a bug in cnncalc)."""
     # A short-lived process that builds many small acyclic objects (a spec of
     # 10,000 layers is 100,000 of them): the cyclic collector would only rescan
     # them, costing a third of the run.
     gc.disable()
+    stdout = guard_stdout()
+    status: Any = 0
     try:
-        cli(prog_name="cnncalc")
-    except BrokenPipeError:
-        # The reader went away (`cnncalc table x | head`); nothing left to say.
-        sys.stderr = open(os.devnull, "w")  # noqa: SIM115
-        sys.exit(1)
+        try:
+            cli(prog_name="cnncalc")
+        except SystemExit as done:
+            status = done.code
+        # Here, where a failure can still be told; Python's own flush at exit cannot.
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except Exception as error:
-        if os.environ.get("CNNCALC_DEBUG"):
+        if stdout is not None and stdout.failure is not None:
+            pass  # standard output failed: told below
+        elif isinstance(error, BrokenPipeError):
+            status = _unwritable(error)
+        elif os.environ.get("CNNCALC_DEBUG"):
             raise
-        click.echo(
-            f"Error: internal error, please report it: {type(error).__name__}: {error}", err=True
-        )
-        sys.exit(70)
+        else:
+            _tell(f"Error: internal error, please report it: {type(error).__name__}: {error}")
+            status = 70
+    if stdout is not None and stdout.failure is not None:
+        status = _unwritable(stdout.failure)
+    sys.exit(status)
+
+
+def _unwritable(error: OSError) -> int:
+    if isinstance(error, BrokenPipeError):
+        # The reader went away (`cnncalc table x | head`): nothing left to say, and
+        # standard error may be the same pipe.
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115
+    else:
+        _tell(f"Error: cannot write to standard output: {error.strerror or error}")
+    return 1
+
+
+def _tell(message: str) -> None:
+    """A last word on standard error, unless that cannot be written either."""
+    with suppress(OSError):
+        click.echo(visible(message), err=True)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
+import stat
 import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -258,3 +261,270 @@ def test_breaking_a_bundled_spec_is_caught_at_its_line(run, tmp_path, path):
         problem = json.loads(result.stdout)[0]["problems"][0]
         assert problem["line"] == expected_line[kind], kind
         assert expected_message[kind] in problem["message"], kind
+
+
+# --- Entries that are not files, names that are not UTF-8, and safe reports ---
+
+
+def _special(kind: str, path: Path) -> None:
+    """A FIFO or a socket at `path`, named like a spec."""
+    if kind == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs here")
+        os.mkfifo(path)
+        return
+    import socket
+
+    if not hasattr(socket, "AF_UNIX"):
+        pytest.skip("no Unix sockets here")
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(path.name)  # relative: a socket's path is limited to some 100 bytes
+    server.close()  # the socket file stays
+
+
+@pytest.mark.parametrize("kind", ["fifo", "socket"])
+def test_a_pipe_or_socket_in_a_directory_is_skipped_with_a_note(run, tmp_path, monkeypatch, kind):
+    """Not opened (a FIFO would be waited on for ever), not a failure: a note says why."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "good.yaml").write_text(textwrap.dedent(GOOD))
+    _special(kind, tmp_path / "odd.yaml")
+    result = run("check", ".")
+    assert result.exit_code == 0
+    what = "a named pipe (FIFO)" if kind == "fifo" else "a socket"
+    assert result.stdout.splitlines() == [
+        "passed ./good.yaml",
+        "skipped ./odd.yaml",
+        f"       ./odd.yaml: note: is {what}, not a spec file; skipped without opening it",
+        "1 file checked: 1 passed, 0 failed; 1 skipped",
+    ]
+
+
+def test_a_skipped_entry_in_the_machine_formats(run, tmp_path, monkeypatch):
+    """JSON: a passing entry with its note; JUnit: a skipped test case; GitHub: a notice."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "good.yaml").write_text(textwrap.dedent(GOOD))
+    _special("fifo", tmp_path / "pipe.yaml")
+    entry = json.loads(run("check", ".", "--format", "json").stdout)[1]
+    assert (entry["file"], entry["passed"], entry["notes"]) == ("./pipe.yaml", True, 1)
+    assert entry["problems"][0]["severity"] == "note"
+    suite = ET.fromstring(run("check", ".", "--format", "junit").stdout).find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("2", "0", "1")
+    case = next(case for case in suite.iter("testcase") if case.get("name") == "./pipe.yaml")
+    assert "skipped without opening it" in case.find("skipped").get("message")
+    github = run("check", ".", "--format", "github").stdout.splitlines()
+    assert github[0].startswith("::notice file=./pipe.yaml,title=cnncalc check::is a named pipe")
+
+
+def test_a_directory_of_only_pipes_checks_nothing_and_fails(run, tmp_path):
+    """Skipping every entry leaves nothing checked: as misconfigured as an empty directory."""
+    _special("fifo", tmp_path / "pipe.yaml")
+    result = run("check", str(tmp_path))
+    assert result.exit_code == 1
+    assert "no spec files (*.yaml, *.yml) in this directory" in result.stdout
+
+
+def _undecodable(folder: Path, text: str) -> str:
+    """A spec file named with the byte 0xff, which is not UTF-8; its name as Python has it."""
+    name = os.fsdecode(b"\xff.yaml")
+    try:
+        (folder / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("this file system takes only UTF-8 names")
+    return name
+
+
+@pytest.mark.parametrize("fmt", ["text", "plain", "json", "junit", "github"])
+def test_a_name_that_is_not_utf8_is_shown_with_escapes(run, tmp_path, monkeypatch, fmt):
+    """Every format writes the byte as \\xff: JSON no longer fails to encode it, the others
+    no longer write it raw (or as U+FFFD)."""
+    monkeypatch.chdir(tmp_path)
+    _undecodable(tmp_path, TYPO)
+    result = run("check", ".", "--format", fmt)
+    assert result.exit_code == 1
+    assert "\\xff.yaml" in result.stdout
+    assert "\ufffd" not in result.stdout
+    if fmt == "json":
+        entry = json.loads(result.stdout)[0]
+        assert entry["file"] == entry["problems"][0]["file"] == "./\\xff.yaml"
+    if fmt == "junit":
+        case = ET.fromstring(result.stdout).find("testsuite/testcase")
+        assert case.get("name") == "./\\xff.yaml"
+
+
+def test_an_error_about_a_name_that_is_not_utf8_shows_escapes(run, tmp_path, monkeypatch):
+    """`cnncalc table $'\\xff.yaml'`: the message names the file as \\xff.yaml."""
+    monkeypatch.chdir(tmp_path)
+    name = _undecodable(tmp_path, "input: [\n")
+    result = run("table", name)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: \\xff.yaml:2:1: YAML syntax error")
+
+
+def test_visible_writes_undecodable_bytes_as_escapes():
+    """A lone surrogate from os.fsdecode is the byte it stands for; any other lone surrogate
+    its code point; control characters as before; ordinary text untouched."""
+    from cnncalc.errors import encodable, visible
+
+    assert visible(os.fsdecode(b"a\x80\xff.yaml")) == "a\\x80\\xff.yaml"
+    assert visible("\ud800\x1b é") == "\\ud800\\x1b é"
+    assert encodable("line\n\udcfe") == "line\n\\xfe"  # JSON escapes the newline itself
+    assert visible("ordinary ×") == encodable("ordinary ×") == "ordinary ×"
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Path:
+    path = tmp_path / "my.yaml"
+    path.write_text(textwrap.dedent(GOOD))
+    return path
+
+
+def _only(folder: Path, *names: str) -> None:
+    """No temporary file left behind."""
+    assert sorted(entry.name for entry in folder.iterdir()) == sorted(names)
+
+
+# How the output names the spec my.yaml, and the name the message gives the spec.
+SAME_FILE = {
+    "same": (["my.yaml"], "my.yaml", None),
+    "dotted": (["my.yaml"], "sub/../my.yaml", "my.yaml"),
+    "symlink": (["my.yaml"], "other.yaml", "my.yaml"),
+    "hard link": (["my.yaml"], "other.yaml", "my.yaml"),
+    "walked": (["."], "my.yaml", "./my.yaml"),
+    "bundled": (["my"], "my.yaml", "{tmp}/my.yaml"),
+    "not yet": (["new.yaml"], "./new.yaml", "new.yaml"),
+}
+
+
+@pytest.mark.parametrize("how", list(SAME_FILE))
+def test_output_is_never_one_of_the_specs(run, tmp_path, monkeypatch, spec, how):
+    """`check my.yaml --output my.yaml` would replace the spec by its report: refused, by
+    any spelling of the name, even one not created yet, naming both."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    args, output, named = SAME_FILE[how]
+    if how in ("symlink", "hard link"):
+        try:
+            (os.symlink if how == "symlink" else os.link)("my.yaml", output)
+        except (OSError, NotImplementedError):
+            pytest.skip(f"no {how}s here")
+    if how == "bundled":
+        from cnncalc import bundled
+
+        monkeypatch.setattr(bundled, "directory", lambda: str(tmp_path))
+    before = spec.read_bytes()
+    result = run("check", *args, "--output", output)
+    assert result.exit_code == 2
+    spec_named = f" '{named.format(tmp=tmp_path)}'," if named else ""
+    assert (
+        f"'{output}' is{spec_named} one of the specs to check; the report would overwrite it: "
+        "write it to another file"
+    ) in result.stderr
+    assert spec.read_bytes() == before
+    assert not (tmp_path / "new.yaml").exists()
+
+
+def test_a_report_that_fails_half_way_leaves_the_previous_one_whole(
+    run, tree, tmp_path, monkeypatch
+):
+    """The report is put in place only once complete: a crash while writing it leaves the
+    last report as it was, not empty, and no temporary file."""
+    from cnncalc.render.check import FORMATS
+
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "report.json").write_text("the previous report")
+
+    def broken(results, file=None):
+        file.write('[{"file": ')
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(FORMATS, "json", broken)
+    with pytest.raises(RuntimeError, match="boom"):
+        run("check", str(tree / "good.yaml"), "--format", "json", "-o", str(out / "report.json"))
+    assert (out / "report.json").read_text() == "the previous report"
+    _only(out, "report.json")
+
+
+def test_a_report_that_cannot_be_put_in_place_is_a_usage_error(run, spec, tmp_path, monkeypatch):
+    """The last step failing (the rename) is exit 2 like any unwritable output, and leaves
+    the previous report and no temporary file."""
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "report.txt").write_text("the previous report")
+
+    def refused(source, target):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refused)
+    result = run("check", str(spec), "-o", str(out / "report.txt"))
+    assert result.exit_code == 2
+    assert f"cannot write the report to '{out / 'report.txt'}': Permission denied" in result.stderr
+    assert (out / "report.txt").read_text() == "the previous report"
+    _only(out, "report.txt")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_report_has_the_permissions_of_a_file_created_normally(run, spec, tmp_path):
+    """A new report: 0o666 less the umask, not mkstemp's 0o600; a report rewritten: the mode
+    it had."""
+    new, old = tmp_path / "new.txt", tmp_path / "old.txt"
+    old.write_text("")
+    old.chmod(0o604)
+    umask = os.umask(0o027)
+    try:
+        assert run("check", str(spec), "-o", str(new)).exit_code == 0
+        assert run("check", str(spec), "-o", str(old)).exit_code == 0
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(new.stat().st_mode) == 0o640
+    assert stat.S_IMODE(old.stat().st_mode) == 0o604
+    assert old.read_text().startswith("passed ")
+
+
+@pytest.mark.parametrize(
+    ("where", "reason"),
+    [
+        ("missing/report.xml", "the directory '{tmp}/missing' does not exist"),
+        (".", None),
+        ("/dev/full", "No space left on device"),
+    ],
+)
+def test_an_output_that_cannot_be_written_is_a_usage_error(run, spec, tmp_path, where, reason):
+    """Exit 2 and a sentence naming the path: CI tells a broken path from a failing spec."""
+    if where == "/dev/full" and not os.path.exists(where):
+        pytest.skip("needs /dev/full")
+    output = where if where.startswith("/") else f"{tmp_path}/{where}"
+    result = run("check", str(spec), "--output", output)
+    assert result.exit_code == 2
+    if reason is None:
+        assert f"'{output}' is a directory; give the report a file name" in result.stderr
+    else:
+        message = f"cannot write the report to '{output}': {reason.format(tmp=tmp_path)}"
+        assert message in result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes anywhere")
+def test_an_output_in_a_read_only_directory_is_a_usage_error(run, spec, tmp_path):
+    folder = tmp_path / "locked"
+    folder.mkdir(mode=0o500)
+    result = run("check", str(spec), "--output", str(folder / "report.txt"))
+    assert result.exit_code == 2
+    assert f"cannot write the report to '{folder / 'report.txt'}': Permission denied" in (
+        result.stderr
+    )
+
+
+def test_a_report_file_is_never_coloured(run, spec, tmp_path, monkeypatch):
+    """FORCE_COLOR is for a CI log; a file named by --output gets plain text."""
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\x1b[" in run("check", str(spec)).stdout  # the log is coloured
+    report = tmp_path / "report.txt"
+    assert run("check", str(spec), "-o", str(report)).exit_code == 0
+    assert report.read_text() == f"passed {spec}\n1 file checked: 1 passed, 0 failed\n"
+
+
+def test_output_dash_is_standard_output(run, spec):
+    """`-o -` is standard output, as it was: not a file named '-'."""
+    result = run("check", str(spec), "-o", "-")
+    assert result.stdout.endswith("1 file checked: 1 passed, 0 failed\n")
+    assert not Path("-").exists()

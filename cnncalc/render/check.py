@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING
 
-from cnncalc.errors import visible
+from cnncalc.errors import encodable, visible
 from cnncalc.render import jsonout
 from cnncalc.render.output import colour_terminal, write
 
@@ -20,16 +20,19 @@ if TYPE_CHECKING:
 
 def _located(problem: Diagnostic) -> str:
     """file:line:col: severity: layer N (NAME): message, as compilers write it; a file
-    name's control characters shown as escapes."""
-    where = f"{visible(str(problem.where))}: " if problem.where else ""
+    name's control characters and bytes that are not UTF-8 shown as escapes."""
+    where = f"{problem.where}: " if problem.where else ""
     layer = f"{problem.layer}: " if problem.layer else ""
-    return f"{where}{problem.severity}: {layer}{problem.message}"
+    return visible(f"{where}{problem.severity}: {layer}{problem.message}")
 
 
 def _tally(results: Sequence[FileResult]) -> str:
+    skipped = sum(result.skipped for result in results)
+    checked = len(results) - skipped
     failed = sum(not result.passed for result in results)
-    files = "1 file" if len(results) == 1 else f"{len(results)} files"
-    return f"{files} checked: {len(results) - failed} passed, {failed} failed"
+    files = "1 file" if checked == 1 else f"{checked} files"
+    tally = f"{files} checked: {checked - failed} passed, {failed} failed"
+    return tally + (f"; {skipped} skipped" if skipped else "")
 
 
 def plain_report(results: Sequence[FileResult], file: IO[str] | None = None) -> None:
@@ -40,10 +43,14 @@ def plain_report(results: Sequence[FileResult], file: IO[str] | None = None) -> 
 def text_report(
     results: Sequence[FileResult], file: IO[str] | None = None, colour: bool | None = None
 ) -> None:
-    """One line per file, passed or failed, then its problems; coloured on a terminal."""
+    """One line per file, passed, failed or skipped, then its problems; coloured on a
+    terminal."""
     lines = []  # (text, style) pairs
     for result in results:
-        verdict = ("passed ", "green") if result.passed else ("FAILED ", "bold red")
+        if result.skipped:
+            verdict = ("skipped ", "")
+        else:
+            verdict = ("passed ", "green") if result.passed else ("FAILED ", "bold red")
         lines.append([verdict, (visible(result.file), "")])
         for problem in result.problems:
             style = {"error": "red", "warning": "yellow"}.get(problem.severity, "cyan")
@@ -65,16 +72,26 @@ def json_report(results: Sequence[FileResult], file: IO[str] | None = None) -> N
     """A list with one object per file; each problem has its file, line, column and layer."""
     document = [
         {
-            "file": result.file,
+            "file": encodable(result.file),
             "passed": result.passed,
             "errors": len(result.errors),
             "warnings": len(result.warnings),
             "notes": len(result.notes),
-            "problems": [jsonout.diagnostic(problem) for problem in result.problems],
+            "problems": [_json_problem(problem) for problem in result.problems],
         }
         for result in results
     ]
     write(jsonout.dumps(document, jsonout.EVERYTHING), file)
+
+
+def _json_problem(problem: Diagnostic) -> dict[str, object]:
+    """A problem in JSON, which escapes control characters itself but cannot hold a file
+    name's bytes that are not UTF-8."""
+    entry = jsonout.diagnostic(problem)
+    entry["message"] = encodable(problem.message)
+    if entry["file"] is not None:
+        entry["file"] = encodable(entry["file"])
+    return entry
 
 
 def junit_report(results: Sequence[FileResult], file: IO[str] | None = None) -> None:
@@ -82,7 +99,8 @@ def junit_report(results: Sequence[FileResult], file: IO[str] | None = None) -> 
     import xml.etree.ElementTree as ET
 
     failures = str(sum(not result.passed for result in results))
-    counts = {"tests": str(len(results)), "failures": failures, "errors": "0", "skipped": "0"}
+    skipped = str(sum(result.skipped for result in results))
+    counts = {"tests": str(len(results)), "failures": failures, "errors": "0", "skipped": skipped}
     suites = ET.Element("testsuites", {"name": "cnncalc check", **counts})
     suite = ET.SubElement(suites, "testsuite", {"name": "cnncalc check", **counts})
     for result in results:
@@ -90,9 +108,12 @@ def junit_report(results: Sequence[FileResult], file: IO[str] | None = None) -> 
             suite,
             "testcase",
             classname="cnncalc.check",
-            name=_xml(result.file),
-            file=_xml(result.file),
+            name=_xml(visible(result.file)),
+            file=_xml(visible(result.file)),
         )
+        if result.skipped:
+            ET.SubElement(case, "skipped", message=_xml(_located(result.problems[0])))
+            continue
         failing = result.failing
         if failing:
             failure = ET.SubElement(
@@ -134,7 +155,7 @@ def github_report(results: Sequence[FileResult], file: IO[str] | None = None) ->
                     properties.append(f"col={where.column}")
             properties.append("title=cnncalc check")
             message = f"{problem.layer}: {problem.message}" if problem.layer else problem.message
-            lines.append(f"::{level} {','.join(properties)}::{_github_data(message)}")
+            lines.append(f"::{level} {','.join(properties)}::{_github_data(encodable(message))}")
     lines.append(_tally(results))
     write("\n".join(lines) + "\n", file)
 
