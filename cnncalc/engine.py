@@ -4,7 +4,9 @@
 returns a `Summary` (`cnncalc.summary`): a tree of rows, since a block
 (residual, concat, repeat, named block) holds the rows of its layers. Each
 block type has its own walk, registered in `_BLOCKS`; the receptive field
-grows by `geometry`'s rule as the walk goes.
+grows by `geometry`'s rule as the walk goes. Every figure is held to
+`limits`' 10^18 as it is made, so a spec that grows without bound is refused
+at the layer that takes it past, with the work still small.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
-from cnncalc import geometry
+from cnncalc import geometry, limits
 from cnncalc.errors import Diagnostic, LayerRef, SpecError, Where, counted
 from cnncalc.geometry import Field, Sizes
 from cnncalc.layers import LayerProblem
+from cnncalc.limits import Storage
 from cnncalc.model import Block, Concat, Expectation, LayerSpec, Residual, Sequential, Spec
-from cnncalc.shapes import Shape, shape_text
+from cnncalc.shapes import Shape, shape_text, size_of
 from cnncalc.summary import Branch, Memory, Row, Summary
 
 __all__ = ["Branch", "Memory", "Row", "Summary", "analyze"]
@@ -32,9 +35,15 @@ class _State(NamedTuple):
     padded: Sizes | None = None  # trailing positions a zeropad added, per axis
 
 
-def analyze(spec: Spec) -> Summary:
-    """Walk the layers of `spec`; a layer that cannot take its input raises `SpecError`."""
-    walker = _Walker(spec)
+def analyze(spec: Spec, storage: Storage | None = None) -> Summary:
+    """Walk the layers of `spec`; a layer that cannot take its input raises `SpecError`,
+    and so does a figure past 10^18, memory included as `storage` counts it (what
+    `table --dtype --batch` will print; float32 and a batch of 1 by default)."""
+    storage = storage or Storage()
+    problem = limits.input_problem(spec.input, storage)
+    if problem is not None:
+        raise SpecError(problem, spec.input_where)
+    walker = _Walker(spec, storage)
     if walker.hint:
         walker.warnings.append(Diagnostic(walker.hint, spec.input_where, severity="warning"))
     start = _State(spec.input, geometry.input_field(spec.input))
@@ -69,8 +78,9 @@ _Walk = Callable[["_Walker", Block, _State, _At], tuple[list[Branch], _State]]
 
 
 class _Walker:
-    def __init__(self, spec: Spec) -> None:
+    def __init__(self, spec: Spec, storage: Storage) -> None:
         self.layout = spec.layout
+        self.totals = limits.Totals(storage, size_of(spec.input))
         self.warnings: list[Diagnostic] = []
         self.unmet: list[Diagnostic] = []
         self.hint = channels_first(spec.input, spec.layout)
@@ -112,6 +122,13 @@ class _Walker:
             field, lost = None, "n/a"
         elif field is not None and step.window is not None:
             field = geometry.grow(field, step.window)
+        # Only a field this layer grew is new; an unchanged one was checked before.
+        grown = field if step.window is not None else None
+        refused = self.totals.layer(
+            step.shape, step.weights, step.biases, step.buffers, step.macs, grown
+        )
+        if refused is not None:
+            raise _error(refused, layer_spec, layer_spec.where, ref)
         row = Row(
             index=place[-1],
             name=layer_spec.name,
@@ -160,6 +177,9 @@ class _Walker:
             path=".".join(map(str, place)),
             branches=tuple(branches),
         )
+        # No figure of a block needs the 10^18 rule of its own: its sums are within the
+        # running totals, and its output (a concat's too, the sum of its branches') within
+        # the memory of the activations, which counts every branch's output.
         return row, out
 
     def _sequential(self, block: Block, state: _State, at: _At) -> tuple[list[Branch], _State]:

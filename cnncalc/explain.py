@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from functools import singledispatch
 from typing import Any, NamedTuple, TypeVar
 
+from cnncalc import limits
 from cnncalc.errors import counted
 from cnncalc.geometry import formula, span
 from cnncalc.layers import (
@@ -168,6 +169,13 @@ def _conv(layer: Conv, row: Row, layout: str) -> _Explained:
             f"d(f − 1) + 1 = {by(covered)}"
         )
     out = "·".join(str(n) for n in row.shape[:-1])
+    # The course's "why convolutions": the same mapping done by a dense layer. That layer
+    # is hypothetical, so its count past 10^18 is said, not refused (nor printed).
+    need = f"would need {n_in:,}·{n_out:,} weights + {n_out:,} biases"
+    if limits.past(dense):
+        need += f", past 10^18 parameters ({limits.about(dense)}), against the conv layer's"
+    else:
+        need += f" = {dense:,} parameters, {ratio(dense, row.params)} times the conv layer's"
     return heading, [
         *lines,
         *_sizes(row),
@@ -175,10 +183,8 @@ def _conv(layer: Conv, row: Row, layout: str) -> _Explained:
         *_size_line(row, layout),
         f"params = {params} = {row.params:,}",
         f"MACs = {out}·{filters}·({per_filter}) = {row.macs:,}",
-        # The course's "why convolutions": the same mapping done by a dense layer.
         f"a fully connected layer from {dims(before, layout)} to {dims(row.shape, layout)} "
-        f"would need {n_in:,}·{n_out:,} weights + {n_out:,} biases = {dense:,} parameters, "
-        f"{ratio(dense, row.params)} times the conv layer's {row.params:,}",
+        f"{need} {row.params:,}",
     ]
 
 

@@ -5,7 +5,9 @@ out), backwards (which padding or stride gives the size I want) and for
 transposed convolutions. The forward arithmetic is `geometry`'s, shared with
 the engine; the solvers invert it in closed form, since the output grows
 step by step with p and shrinks with s, so the answers are always one run of
-consecutive integers and n may be as large as 10^18 without a loop.
+consecutive integers and n may be as large as 10^18 without a loop. What
+comes out is held to the same 10^18 (`limits`): an output, a dilated span or
+a searched range past it is refused, never printed.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from cnncalc import geometry
+from cnncalc import geometry, limits
 from cnncalc.errors import SpecError
 from cnncalc.geometry import Padding, Sizes, output_size, same_padding, span, unused
 from cnncalc.shapes import axis_names
@@ -24,6 +26,19 @@ AxisPadding = Literal["same", "valid"] | tuple[int, int]
 
 def _where(axis: str | None) -> str:
     return f"{axis}: " if axis else ""
+
+
+def _held(figure: str, number: int, remedy: str, axis: str | None) -> int:
+    """`number`, or a `SpecError` when it is past 10^18; `remedy` would fix it."""
+    if limits.past(number):
+        raise SpecError(_where(axis) + limits.refusal(figure, number, f"{remedy} would fix it"))
+    return number
+
+
+def _span(f: int, dilation: int, axis: str | None) -> int:
+    """The dilated kernel's span, which every answer prints."""
+    spans = span(f, dilation)
+    return _held("the dilated kernel's span d(f − 1) + 1", spans, "a smaller d or f", axis)
 
 
 @dataclass
@@ -139,7 +154,7 @@ def forward(
     PyTorch). 'same' is TensorFlow's rule for the dilated kernel's span.
     """
     stride = _stride(s, f, pool)
-    k = span(f, dilation)
+    k = _span(f, dilation, axis)
     if padding == "same":
         before, after = same_padding(n, k, stride)
     elif padding == "valid":
@@ -150,13 +165,15 @@ def forward(
     if pool:
         _check_pool_padding(f, before, after, rule, axis)
     _fits(n, k, before, after, dilation != 1, axis)
+    output = output_size(n, k, stride, before, after)
+    _held("the output", output, "less padding or a larger stride", axis)
     return Size(
         n,
         f,
         stride,
         before,
         after,
-        output_size(n, k, stride, before, after),
+        output,
         dilation=dilation,
         rule=rule,
         pool=pool,
@@ -185,17 +202,20 @@ def transposed(
             f"{s} or the dilation {dilation} (PyTorch's rule)"
         )
     rule = padding if isinstance(padding, str) else None
+    k = _span(f, dilation, axis)
     if padding == "same":
         before, after, output = 0, 0, geometry.transposed_same_size(n, s)
     else:
         before, after = (0, 0) if padding == "valid" else padding
         output = geometry.transposed_size(n, f, s, before, after, dilation, output_padding)
     if output < 1:
+        # Padding of up to 10^18 a side can take it below −10^18: not printed.
+        shown = limits.about(output) if limits.past(output) else str(output)
         raise SpecError(
             f"{_where(axis)}the padding leaves no output: "
-            f"{s}·({n} − 1) + {span(f, dilation)} − {before} − {after}"
-            f" + {output_padding} = {output}"
+            f"{s}·({n} − 1) + {k} − {before} − {after} + {output_padding} = {shown}"
         )
+    _held("the output", output, "a smaller n, s or f", axis)
     return Size(
         n,
         f,
@@ -215,7 +235,13 @@ def _ceil_half(number: int) -> int:
 
 
 def solve_padding(
-    n: int, f: int, s: int, wanted: int, dilation: int = 1, pool: bool = False
+    n: int,
+    f: int,
+    s: int,
+    wanted: int,
+    dilation: int = 1,
+    pool: bool = False,
+    axis: str | None = None,
 ) -> Solved:
     """Every symmetric padding p that gives `wanted`, searched from 0 to a bound.
 
@@ -225,7 +251,7 @@ def solve_padding(
     ⌊(n + 2p − k)/s⌋ + 1 = w exactly when s(w − 1) ≤ n + 2p − k ≤ sw − 1, so
     the answers are the p with 2p between those bounds less n − k.
     """
-    k = span(f, dilation)
+    k = _span(f, dilation, axis)
     high = geometry.pool_padding_limit(f) if pool else k - 1
     result = Solved("padding", n, f, wanted, 0, high, s=s, dilation=dilation, pool=pool)
     least = s * (wanted - 1) + k - n  # the least 2p (or total padding) that gives `wanted`
@@ -240,7 +266,10 @@ def solve_padding(
     if fits <= below:
         result.nearest.append((below, result.output(below)))
     if fits <= above <= high:
-        result.nearest.append((above, result.output(above)))
+        # Just above a wanted size near 10^18, the nearest can pass it.
+        output = result.output(above)
+        _held(f"the nearest output, with p = {above:,},", output, "a smaller --out", axis)
+        result.nearest.append((above, output))
     # A total padding that gives it, split as TensorFlow does: the odd one after.
     total = max(0, least)
     if total <= min(2 * high, most):
@@ -263,11 +292,12 @@ def solve_stride(
     D = n + p − k, ⌊D/s⌋ + 1 = w exactly when D/w < s ≤ D/(w − 1).
     """
     before, after = padding
-    k = span(f, dilation)
+    k = _span(f, dilation, axis)
     if pool:
         _check_pool_padding(f, before, after, None, axis)
     _fits(n, k, before, after, dilation != 1, axis)
-    padded = n + before + after
+    # The largest stride searched, and so every answer's bound.
+    padded = _held("the padded input n + p + p", n + before + after, "less padding", axis)
     result = Solved(
         "stride", n, f, wanted, 1, padded, before=before, after=after, dilation=dilation, pool=pool
     )
@@ -349,7 +379,7 @@ def _one(
     axis: str | None,
 ) -> Answer:
     if out is not None and q.solve == "padding":
-        solved = solve_padding(n, f, _stride(s, f, q.pool), out, dilation, q.pool)
+        solved = solve_padding(n, f, _stride(s, f, q.pool), out, dilation, q.pool, axis)
         solved.stride_from_kernel = q.pool and s is None
         return solved
     if out is not None:

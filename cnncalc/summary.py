@@ -2,7 +2,8 @@
 
 A block's row holds its layers' rows in `branches` (its layers, its shortcut,
 its branches) and sums their counts; the totals sum the top-level rows only,
-so nothing is counted twice. Every count is a Python integer.
+so nothing is counted twice. Every count is a Python integer, and at most
+10^18: the engine refuses a spec that would make one larger (`limits`).
 """
 
 from __future__ import annotations

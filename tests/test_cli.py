@@ -244,7 +244,7 @@ def test_internal_errors_are_one_line_not_a_traceback(monkeypatch, capsys):
     """Even a bug reaches the user as one sentence, with exit code 70."""
     from cnncalc import cli, engine
 
-    def broken(spec):
+    def broken(spec, storage=None):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(engine, "analyze", broken)

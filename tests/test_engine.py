@@ -233,9 +233,10 @@ def test_default_names_follow_the_course():
 
 
 def test_huge_numbers_stay_exact():
-    """Counts are Python integers: 10^6 × 10^6 × 3 inputs into 10^9 units, no float."""
-    row = inline((10**6, 10**6, 3), "fc:1000000000").rows[0]
-    assert row.weights == 3 * 10**12 * 10**9
+    """Counts are Python integers: 10^6 × 10^6 × 3 inputs into 50,000 units, no float:
+    1.5 × 10^17 weights, under the 10^18 limit."""
+    row = inline((10**6, 10**6, 3), "fc:50000").rows[0]
+    assert row.weights == 3 * 10**12 * 50_000 == 150_000_000_000_000_000
     assert isinstance(row.weights, int)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -11,6 +11,9 @@ from cnncalc.cli import CONTEXT, ValueType, completes, format_option, user_error
 # Every command here renders its result, so importing its renderers up front costs nothing.
 from cnncalc.render import table as table_formats
 from cnncalc.render.columns import COLUMNS, DEFAULT_COLUMNS, DTYPES, columns_help
+
+if TYPE_CHECKING:
+    from cnncalc.limits import Storage
 
 ALL = 0  # --depth all: every row
 
@@ -164,7 +167,11 @@ def table(
     memory is in decimal units (1 KB = 1,000 bytes). Bad data exits 1, bad
     usage 2; warnings go to standard error.
     """
-    spec, summary = analyzed(arguments, input_shape, layout)
+    from cnncalc.limits import Storage
+
+    # Memory is held to 10^18 as it will be printed: in this dtype, for this batch.
+    storage = Storage(dtype, DTYPES[dtype], batch or 1)
+    spec, summary = analyzed(arguments, input_shape, layout, storage)
     folded = False
     if depth is None and format_ in table_formats.FOR_PEOPLE:
         depth = table_formats.fitting_depth(summary)
@@ -176,14 +183,18 @@ def table(
 
 
 def analyzed(
-    arguments: tuple[str, ...], input_shape: tuple[int, ...] | None, layout: str | None
+    arguments: tuple[str, ...],
+    input_shape: tuple[int, ...] | None,
+    layout: str | None,
+    storage: Storage | None = None,
 ) -> tuple[Any, Any]:
-    """The spec the arguments name and its summary; its warnings go to standard error."""
+    """The spec the arguments name and its summary; its warnings go to standard error.
+    `storage` is what memory is held to 10^18 in; None: float32, one input."""
     from cnncalc import engine
 
     with user_errors():
         spec = _read_spec(arguments, input_shape, layout)
-        summary = engine.analyze(spec)
+        summary = engine.analyze(spec, storage)
     for warning in table_formats.table_warnings(summary):
         warn(warning)
     return spec, summary

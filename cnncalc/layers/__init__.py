@@ -3,8 +3,8 @@
 `base` has what every layer shares (the `Layer` base, the `Step` it returns,
 sliding a window); `conv`, `pool` and `dense` hold the types. This package is
 part of the core: it imports neither click, rich nor YAML, and nothing of
-cnncalc but `geometry`, `shapes` and `records`. Which names a spec may use
-for each type is the spec reader's business (`cnncalc.spec.vocabulary`).
+cnncalc but `geometry`, `limits`, `shapes` and `records`. Which names a spec
+may use for each type is the spec reader's business (`cnncalc.spec.vocabulary`).
 """
 
 from cnncalc.layers.base import Layer, LayerProblem, Note, Step

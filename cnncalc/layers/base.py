@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from cnncalc import geometry
+from cnncalc import geometry, limits
 from cnncalc.geometry import Padding, Sides, Sizes, Window
 from cnncalc.records import Record
-from cnncalc.shapes import Shape, by, padding_text
+from cnncalc.shapes import Shape, axis_names, by, padding_text
 
 
 class LayerProblem(Exception):
@@ -151,6 +151,7 @@ def slide(
         spans = kernel
     else:
         spans = tuple([geometry.span(f, d) for f, d in zip(kernel, dilation, strict=True)])
+        _check_spans(spans)
     sides = resolve_sides(padding, sizes, spans, stride)
     size = geometry.ceil_output_size if ceil else geometry.output_size
     out = []
@@ -169,6 +170,21 @@ def slide(
     if any(unused) or padding == "same":  # the common case has nothing to say
         notes = _notes(unused, stride, sides, padding, unused_is)
     return Slide(sides, tuple(out), window, notes)
+
+
+def _check_spans(spans: Sizes) -> None:
+    """A dilated kernel's span is a figure of its own (the kernel column shows it), held to
+    the 10^18 rule before anything prints it."""
+    for name, k in zip(axis_names(len(spans)), spans, strict=True):
+        if limits.past(k):
+            raise LayerProblem(
+                limits.refusal(
+                    f"the dilated kernel's span d(f − 1) + 1 on the {name}",
+                    k,
+                    "a smaller dilation or kernel would fix it",
+                ),
+                "dilation",
+            )
 
 
 def _too_large(sizes: Sizes, spans: Sizes, sides: Sides, dilation: Sizes | None) -> LayerProblem:

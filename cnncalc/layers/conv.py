@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnncalc import geometry
+from cnncalc import geometry, limits
 from cnncalc.geometry import Padding, Sizes
 from cnncalc.layers.base import (
     Layer,
@@ -159,8 +159,10 @@ class ConvTranspose(Layer):
                     n, kernel[axis], stride[axis], *sides[axis], dilation[axis], extra[axis]
                 )
             if size < 1:
+                # Padding of up to 10^18 a side can take it below −10^18: not printed.
+                shown = limits.about(size) if limits.past(size) else str(size)
                 raise LayerProblem(
-                    f"the padding leaves no output: {size} on the {names[axis]}", "padding"
+                    f"the padding leaves no output: {shown} on the {names[axis]}", "padding"
                 )
             out.append(size)
         weights = size_of(kernel) * channels * (self.filters // groups)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from cnncalc import limits
 from cnncalc.geometry import formula, same_output_size
 from cnncalc.render import jsonout
 
@@ -153,8 +154,10 @@ def _transposed_lines(size: Size) -> list[str]:
         numbers += f" + {size.output_padding:,}"
     lines.append(f"{symbols} = {numbers} = {size.output:,}")
     if size.rule == "valid" and k < s:
+        # n·s passes the answer, and can pass 10^18, which no figure printed may.
+        keras = "past 10^18" if limits.past(n * s) else f"{n * s:,}"
         lines.append(
-            f"note: Keras's Conv2DTranspose with 'valid' gives n·s = {n * s:,} here instead, "
+            f"note: Keras's Conv2DTranspose with 'valid' gives n·s = {keras} here instead, "
             "as its kernel is smaller than the stride"
         )
     return lines
