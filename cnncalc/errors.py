@@ -34,12 +34,19 @@ class LayerRef(NamedTuple):
 
     number: int  # of the top-level layer the problem is in
     name: str | None = None  # None when the layer's type is not known yet
-    path: str = ""  # "5.2.1" for a layer inside blocks
+    place: tuple[int, ...] = ()  # (5, 2, 1) for a layer inside blocks
 
     @classmethod
     def at(cls, place: Sequence[int], name: str | None) -> LayerRef:
         """layer 5, or layer 5.2.1 inside blocks."""
-        return cls(place[0], name, ".".join(map(str, place)) if len(place) > 1 else "")
+        # The path is written out only when shown: a reader makes one for every layer,
+        # and blocks nest up to 50 deep.
+        return cls(place[0], name, tuple(place) if len(place) > 1 else ())
+
+    @property
+    def path(self) -> str:
+        """The place as written: 5.2.1 inside blocks, empty for a top-level layer."""
+        return ".".join(map(str, self.place))
 
     def __str__(self) -> str:
         return f"layer {self.path or self.number}" + (f" ({self.name})" if self.name else "")
@@ -98,12 +105,31 @@ def first_unsafe(text: str) -> tuple[int, str] | None:
     return next(((i, char) for i, char in enumerate(text) if _acts(char)), None)
 
 
+def _undecoded(char: str) -> str:
+    """A lone surrogate as the escape of what it stands for: U+DC80–U+DCFF is how Python
+    decodes a byte of a file name that is not UTF-8 (\\xff); any other cannot be written
+    as UTF-8 either, so it is shown as its code point (\\ud800)."""
+    if "\udc80" <= char <= "\udcff":
+        return f"\\x{ord(char) - 0xDC00:02x}"
+    return repr(char)[1:-1] if "\ud800" <= char <= "\udfff" else char
+
+
+def encodable(text: str) -> str:
+    """`text` that every UTF-8 writer can encode: a file name's bytes that are not UTF-8
+    written as escapes (\\xff), the rest as it is. For JSON, which escapes control
+    characters itself."""
+    if text.isprintable():
+        return text  # the usual case: no surrogate, no need to look at each character
+    return "".join(map(_undecoded, text))
+
+
 def visible(text: str) -> str:
     """`text` with each character that would act written as an escape (\\x1b, \\u202e),
-    for what cannot be refused at load time, such as a file's name."""
-    if first_unsafe(text) is None:
+    and each byte of a file name that is not UTF-8 as one too (\\xff), for what cannot be
+    refused at load time, such as a file's name."""
+    if text.isprintable():
         return text
-    return "".join(repr(char)[1:-1] if _acts(char) else char for char in text)
+    return "".join(repr(char)[1:-1] if _acts(char) else _undecoded(char) for char in text)
 
 
 def counted(number: int, noun: str, plural: str | None = None) -> str:

@@ -82,7 +82,7 @@ def test_a_block_parameter_shown_in_its_row_is_held_to_the_same(run, tmp_path):
     """A named block's row shows its parameters: one with a control character is refused."""
     path = tmp_path / "net.yaml"
     path.write_text(
-        "input: [8, 8, 3]\nblocks:\n  b: {params: {tag: null}, layers: [relu]}\n"
+        "input: [8, 8, 3]\nblocks:\n  b: {params: {tag: null}, layers: [{type: relu, name: $tag}]}\n"
         'layers:\n  - {use: b, tag: "x\\e[31m"}\n',
         encoding="utf-8",
     )

@@ -11,10 +11,13 @@ table is printed instead, with one line saying how to see it all.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import IO
+from typing import IO, Any
 
 # The layer column gives way down to this; below it names would be unreadable.
 NAME_MIN = 16
+# rich lays out every cell of every row (a 200,000-row table took 42 s); past this
+# many rows the plain table, which costs a string join, is printed instead.
+MAX_ROWS = 2_000
 
 
 def _widest_word(text: str) -> int:
@@ -55,19 +58,22 @@ def draw(
     from rich.text import Text
 
     console = Console(file=file, highlight=False, emoji=False)
+    if len(body) > MAX_ROWS:
+        note = (
+            f"The table has {len(body):,} rows, more than the {MAX_ROWS:,} drawn in colour, so "
+            "it is printed plain: choose a smaller --depth, or --format plain for no note."
+        )
+        _plain(console, plain, after, note)
+        return
     columns = widths(headers, [*body, totals], console.width)
     if columns is None:
         wide = len(plain.splitlines()[-1])
-        for line in [plain.rstrip("\n"), *after]:
-            console.print(Text(line), soft_wrap=True)
-        console.print(
-            Text(
-                f"The table is {wide} characters wide and the terminal {console.width}, so it "
-                "is printed plain, every figure whole: widen the terminal, pipe it to "
-                "`less -S`, or choose fewer --columns."
-            ),
-            soft_wrap=True,
+        note = (
+            f"The table is {wide} characters wide and the terminal {console.width}, so it "
+            "is printed plain, every figure whole: widen the terminal, pipe it to "
+            "`less -S`, or choose fewer --columns."
         )
+        _plain(console, plain, after, note)
         return
     table = Table(
         title=Text(title) if title else None,
@@ -92,4 +98,12 @@ def draw(
     table.add_row(*(Text(cell) for cell in totals), style="bold")
     console.print(table)
     for line in after:
+        console.print(Text(line), soft_wrap=True)
+
+
+def _plain(console: Any, plain: str, after: Sequence[str], note: str) -> None:
+    """The plain table on the colour terminal, its notes, and why it is plain."""
+    from rich.text import Text
+
+    for line in [plain.rstrip("\n"), *after, note]:
         console.print(Text(line), soft_wrap=True)

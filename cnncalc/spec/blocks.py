@@ -1,39 +1,28 @@
-"""Blocks in a spec: residual, concat, repeat, and named blocks with parameters.
+"""Blocks in a spec: residual, concat, repeat, and uses of named blocks.
 
 `BlockReader` reads the block forms a layer may take; `LayerReader` extends
-it with plain layers. Named blocks are defined once under `blocks:` and read
-again at each use, with each `$parameter` substituted.
+it with plain layers. A named block (`cnncalc.spec.named`) is read again at
+each use, with each `$parameter` substituted.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from cnncalc.errors import LayerRef, SpecError, Where, suggestion
 from cnncalc.model import Block, Concat, Expectation, LayerSpec, Residual, Sequential
 from cnncalc.spec import values
+from cnncalc.spec.expansion import MAX_LAYERS, Counter
 from cnncalc.spec.marked import item_marks, key_at, place, value_at
+from cnncalc.spec.named import REQUIRED, USE_KEYS, BlockDef, label_of
 
-
-class BlockDef(NamedTuple):
-    """A named block from the spec's `blocks:`, to be used like a layer."""
-
-    params: dict[str, Any]  # name -> default, or REQUIRED
-    layers: list[Any]  # as YAML gave them, read again at each use
-    where: Where | None
-
-
-REQUIRED = object()  # a block parameter without a default
 MAX_REPEAT = 10_000
 BLOCK_KEYS = {
     "residual": ("residual", "shortcut", "name", "expect"),
     "concat": ("concat", "name", "expect"),
     "repeat": ("repeat", "layers", "name", "expect"),
 }
-USE_KEYS = ("use", "name", "expect")  # of a use of a named block; the rest are parameters
-BLOCK_DEF_KEYS = ("params", "layers", "description")  # of a named block's definition
 
 
 class BlockReader:
@@ -58,6 +47,30 @@ class BlockReader:
 
     def unique(self, default: str) -> str:
         raise NotImplementedError
+
+    count: int  # layers read so far, repeats and blocks expanded
+    counter: Counter | None = None
+
+    def expand(self, layers: int, path: tuple[int, ...], where: Where | None) -> None:
+        """Count `layers` more layers read, or refuse them past the limit."""
+        if self.count + layers > MAX_LAYERS:
+            raise SpecError(
+                f"the spec expands to more than {MAX_LAYERS:,} layers; "
+                "check the counts of its repeats and the blocks it uses",
+                where,
+                LayerRef.at(path, None),
+            )
+        self.count += layers
+
+    def _will_read(
+        self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
+    ) -> None:
+        """Refuse a use or a repeat that would pass the limit, before reading any of it."""
+        if self.counter is None or self.counter.blocks is not self.blocks:
+            self.counter = Counter(self.blocks, MAX_LAYERS)
+        inside = self.counter.of_layer(raw) - 1  # the block's own row is counted already
+        if self.count + inside > MAX_LAYERS:
+            self.expand(inside, path, where)
 
     def _spec(
         self, block: Block, name: str, where: Where | None, expect: Expectation | None
@@ -134,6 +147,7 @@ class BlockReader:
                 "a repeat needs 'layers', the list to repeat", where, LayerRef.at(path, None)
             )
         body_at = value_at(raw, "layers", self.source) or where
+        self._will_read(raw, path, where)
         layers: list[LayerSpec] = []
         for _ in range(times):
             layers += self.layers(raw["layers"], path, body_at, "layers", len(layers))
@@ -184,7 +198,8 @@ class BlockReader:
                 where,
                 LayerRef.at(path, used),
             )
-        label = ", ".join(f"{key}={_text(value)}" for key, value in given.items())
+        self._will_read(raw, path, where)
+        label = label_of(given)
         outer = (self.params, self.context, self.depth)
         self.params, self.depth = params, len(path) + 1
         self.context = f", in block {used!r} used at {where}" if where else ""
@@ -195,130 +210,3 @@ class BlockReader:
             self.using.pop()
             self.params, self.context, self.depth = outer
         return self._spec(Sequential(layers, label), name or self.unique(used), where, expect)
-
-
-# $width, or ${name} where letters follow (${name}_1_conv); re caches it when first needed.
-PARAMETER = r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))"
-
-
-def _text(value: Any) -> str:
-    """A parameter's value as shorthand writes it: 64, 3x5, same, true."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "x".join(_text(item) for item in value)
-    return str(value)
-
-
-def substitute(raw: Any, params: dict[str, Any], where: Where | None, block: str) -> Any:
-    """`raw` with each `$name` of the block's parameters replaced by its value.
-
-    A value that is exactly `$name` takes the parameter's value as it is (a
-    number, a list); inside longer text (`conv:$width,3`) it is written out.
-    Anything without a `$` is returned as it was, marks and all.
-    """
-    import copy  # only named blocks need it, not the start-up of every spec
-
-    def value_of(name: str) -> Any:
-        if name == "name" and name not in params:
-            raise SpecError(
-                f"block {block!r} writes $name, the name its use gives it; give the use one: "
-                "name: …",
-                where,
-            )
-        if name not in params:
-            listed = ", ".join(p for p in params if p != "name") or "none"
-            raise SpecError(
-                f"block {block!r} has no parameter {name!r}"
-                + suggestion(name, list(params), f"; its parameters are {listed}"),
-                where,
-            )
-        return params[name]
-
-    def walk(raw: Any) -> Any:
-        if isinstance(raw, str) and "$" in raw:
-            whole = re.fullmatch(PARAMETER, raw.strip())
-            if whole:
-                return value_of(whole.group(1) or whole.group(2))
-            return re.sub(
-                PARAMETER, lambda found: _text(value_of(found.group(1) or found.group(2))), raw
-            )
-        # A container is copied only when something in it changed, and copied whole:
-        # a MarkedDict's or MarkedList's marks and flow come with it.
-        if isinstance(raw, dict):
-            pairs = {key: walk(value) for key, value in raw.items()}
-            if all(pairs[key] is value for key, value in raw.items()):
-                return raw
-            changed = copy.copy(raw)
-            changed.update(pairs)
-            return changed
-        if isinstance(raw, list):
-            items = [walk(item) for item in raw]
-            if all(new is old for new, old in zip(items, raw, strict=True)):
-                return raw
-            changed_list = copy.copy(raw)
-            changed_list[:] = items
-            return changed_list
-        return raw
-
-    return walk(raw)
-
-
-def block_defs(raw: Any, where: Where | None, source: str | None) -> dict[str, BlockDef]:
-    """The spec's `blocks:`, checked: a name, its parameters with defaults, its layers."""
-    if not isinstance(raw, Mapping):
-        raise SpecError(
-            "blocks must map each block's name to {params: …, layers: […]}, "
-            f"got {values.show(raw)}",
-            where,
-        )
-    found = {}
-    for name, body in raw.items():
-        at = value_at(raw, name, source) or where
-        if not isinstance(name, str) or not name.isidentifier():
-            raise SpecError(
-                f"a block's name must be a word such as bottleneck, got {values.show(name)}",
-                key_at(raw, name, source) or where,
-            )
-        if not isinstance(body, Mapping) or "layers" not in body:
-            raise SpecError(f"block {name!r} needs 'layers', the list of its layers", at)
-        for key in body:
-            if key not in BLOCK_DEF_KEYS:
-                raise SpecError(
-                    f"block {name!r} has no key {values.show(key)}"
-                    + suggestion(
-                        key, BLOCK_DEF_KEYS, f"; its keys are {', '.join(BLOCK_DEF_KEYS)}"
-                    ),
-                    key_at(body, key, source) or at,
-                )
-        params = _block_params(name, body.get("params", {}), value_at(body, "params", source) or at)
-        layers = body["layers"]
-        if not isinstance(layers, list) or not layers:
-            raise SpecError(
-                f"block {name!r}: 'layers' must be a non-empty list of layers",
-                value_at(body, "layers", source) or at,
-            )
-        found[name] = BlockDef(params, layers, value_at(body, "layers", source) or at)
-    return found
-
-
-def _block_params(block: str, raw: Any, where: Where | None) -> dict[str, Any]:
-    """{width: 64, stride: 1} (defaults; null for none), or [width, stride] (all required)."""
-    if isinstance(raw, list):
-        raw = dict.fromkeys(raw)
-    if not isinstance(raw, Mapping):
-        raise SpecError(
-            f"block {block!r}: params must map each parameter to its default "
-            f"(null for none), got {values.show(raw)}",
-            where,
-        )
-    params = {}
-    for key, default in raw.items():
-        if not isinstance(key, str) or not key.isidentifier() or key in USE_KEYS:
-            raise SpecError(
-                f"block {block!r}: a parameter's name must be a word other than "
-                f"{', '.join(USE_KEYS)}, got {values.show(key)}",
-                where,
-            )
-        params[key] = REQUIRED if default is None else default
-    return params

@@ -51,6 +51,12 @@ def _expectation(
     what: str,
     layout: str,
 ) -> Expectation:
+    if not raw:  # an expect that checks nothing would let CI pass on anything
+        raise SpecError(
+            f"{what} is empty, so it checks nothing; give {' and/or '.join(keys)}, or remove it",
+            where,
+            ref,
+        )
     for key in raw:
         if key not in keys:
             raise SpecError(

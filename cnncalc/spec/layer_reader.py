@@ -10,13 +10,13 @@ from cnncalc.errors import LayerRef, SpecError, Where, suggestion
 from cnncalc.layers import Layer
 from cnncalc.model import Expectation, LayerSpec
 from cnncalc.spec import values
-from cnncalc.spec.blocks import BlockDef, BlockReader, substitute
+from cnncalc.spec.blocks import BlockReader
 from cnncalc.spec.expect import layer_expectation
 from cnncalc.spec.marked import Mark, MarkedList, item_marks, key_at, place, value_at, where_in
+from cnncalc.spec.named import BlockDef, substitute
 from cnncalc.spec.shorthand import split
 from cnncalc.spec.vocabulary import LAYER_TYPES, LayerType, layer_type, type_names
 
-MAX_LAYERS = 200_000  # layers in a spec once repeats and blocks are expanded
 MAX_NESTING = 50
 
 
@@ -38,14 +38,7 @@ class LayerReader(BlockReader):
     def read(
         self, raw: Any, path: tuple[int, ...], where: Where | None, mark: Mark | None
     ) -> LayerSpec:
-        self.count += 1
-        if self.count > MAX_LAYERS:
-            raise SpecError(
-                f"the spec expands to more than {MAX_LAYERS:,} layers; "
-                "check the counts of its repeats",
-                where,
-                LayerRef.at(path, None),
-            )
+        self.expand(1, path, where)
         if self.params is not None and len(path) == self.depth:
             try:
                 substituted = substitute(raw, self.params, where, self.using[-1])
@@ -112,17 +105,22 @@ class LayerReader(BlockReader):
 
         type_name, pieces = split(text)
         kind = self._type(type_name, path, where)
-        explicit = None
+        once = {piece.key: piece for piece in reversed(pieces) if piece.key in ("name", "expect")}
         for piece in pieces:
-            if piece.key == "name":
-                explicit = self._name(piece.value, path, at(piece.offset))
+            if piece.key in once and once[piece.key] is not piece:
+                raise SpecError(
+                    f"{piece.key} is given twice in {text!r}; give it once",
+                    at(piece.offset),
+                    LayerRef.at(path, None),
+                )
+        explicit = None
+        if "name" in once:
+            explicit = self._name(once["name"].value, path, at(once["name"].offset))
         ref = LayerRef.at(path, explicit or self._default_name(kind))
         expect = None
-        for piece in pieces:
-            if piece.key == "expect":
-                expect = layer_expectation(
-                    piece.value, at(piece.offset), self.source, ref, self.layout
-                )
+        if "expect" in once:
+            piece = once["expect"]
+            expect = layer_expectation(piece.value, at(piece.offset), self.source, ref, self.layout)
         given = []
         positional = list(kind.positional)
         seen_named = False

@@ -17,10 +17,10 @@ from cnncalc.layers import Layer
 from cnncalc.model import LAYOUTS, Spec
 from cnncalc.shapes import Shape, from_layout
 from cnncalc.spec import values
-from cnncalc.spec.blocks import block_defs
 from cnncalc.spec.expect import spec_expectation
 from cnncalc.spec.layer_reader import LayerReader, split_shorthand
 from cnncalc.spec.marked import key_at, place, value_at
+from cnncalc.spec.named import block_defs
 
 TOP_KEYS = ("name", "description", "layout", "input", "blocks", "layers", "expect")
 
@@ -140,8 +140,9 @@ def _read_input(raw: Any, where: Where | None) -> Shape:
 def _optional_text(document: Mapping[Any, Any], key: str, source: str | None) -> str | None:
     if key not in document or document[key] is None:
         return None
+    limit = values.MAX_NAME if key == "name" else 2_000
     with values.located(value_at(document, key, source)):
-        return values.text(key, document[key])
+        return values.text(key, document[key], limit)
 
 
 def _kind_of(document: Any) -> str:

@@ -15,8 +15,9 @@ from typing import Any
 
 from cnncalc.model import LAYOUTS
 from cnncalc.spec import values
-from cnncalc.spec.blocks import BLOCK_DEF_KEYS, BLOCK_KEYS, PARAMETER, USE_KEYS
+from cnncalc.spec.blocks import BLOCK_KEYS
 from cnncalc.spec.expect import LAYER_EXPECT_KEYS, SPEC_EXPECT_KEYS
+from cnncalc.spec.named import BLOCK_DEF_KEYS, PARAMETER, USE_KEYS
 from cnncalc.spec.reader import TOP_KEYS
 from cnncalc.spec.schema_file import shipped
 from cnncalc.spec.vocabulary import LAYER_TYPES, Field, LayerType, type_names

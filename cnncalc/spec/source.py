@@ -14,7 +14,7 @@ import yaml
 from cnncalc import files
 from cnncalc.errors import SpecError, Where
 from cnncalc.spec.marked import MarkedDict, MarkedList, where_in
-from cnncalc.spec.values import show
+from cnncalc.spec.values import misread, show
 
 # libyaml's parser is several times faster than the pure-Python one; both give
 # the same nodes and marks.
@@ -22,6 +22,9 @@ _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_BYTES = 8 * 1024 * 1024  # far beyond any spec; refuses runaway inputs
 MAX_VALUES = 1_000_000  # with aliases expanded; a spec of 20,000 layers holds ~200,000
+# Lists and mappings inside each other: blocks nest at most 50 deep, two levels each.
+# Deeper data would only exhaust Python's stack in whatever walks it later.
+MAX_DEPTH = 120
 
 
 _MERGE = "tag:yaml.org,2002:merge"
@@ -29,6 +32,7 @@ _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _SCALARS = yaml.SafeLoader.yaml_constructors  # int, float, bool, null, timestamp…
+_NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
 class _Builder:
@@ -46,6 +50,7 @@ class _Builder:
         self.built: dict[int, Any] = {}  # id(node) -> value, for aliases
         self.sizes: dict[int, int] = {}  # id(node) -> values inside, aliases expanded
         self.scalars = yaml.constructor.SafeConstructor()  # for its scalar constructors
+        self.depth = 0  # of the collection being built
 
     def value(self, node: yaml.Node) -> tuple[Any, int]:
         """The value of `node` and how many values it holds, counting itself."""
@@ -61,12 +66,24 @@ class _Builder:
                 )
             return self.built[key], self.sizes[key]
         value: Any
-        if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
-            value, size = self._mapping(node)
-        elif isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
-            value, size = self._sequence(node)
-        else:
-            value, size = self._scalar(node), 1
+        if isinstance(node, yaml.CollectionNode):
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise SpecError(
+                    f"lists and mappings nest more than {MAX_DEPTH} deep here; "
+                    "a spec needs far fewer levels",
+                    where_in(node, self.source),
+                )
+        try:
+            if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
+                value, size = self._mapping(node)
+            elif isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+                value, size = self._sequence(node)
+            else:
+                value, size = self._scalar(node), 1
+        finally:
+            if isinstance(node, yaml.CollectionNode):
+                self.depth -= 1
         if size > MAX_VALUES:
             raise SpecError(
                 f"the document holds more than {MAX_VALUES:,} values once its YAML aliases "
@@ -84,6 +101,12 @@ class _Builder:
                 f"unsupported YAML tag {node.tag!r}; specs are plain data and take no tags",
                 where_in(node, self.source),
             )
+        if node.tag in _NUMBERS:
+            problem = misread(node.value, prefixes=True)
+            if problem is not None:
+                raise SpecError(
+                    f"{problem}, or quote it if it is text", where_in(node, self.source)
+                )
         try:
             return construct(self.scalars, node)
         except (yaml.YAMLError, ValueError) as error:
@@ -131,7 +154,9 @@ class _Builder:
             result.key_marks[key] = key_node
             result.value_marks[key] = value_node
             size += key_size + value_size
-        for merge in merges:  # `<<: *base`: keys written here win over merged ones
+        # `<<: *base` adds base's keys. YAML lets a key written here (or an earlier merge)
+        # silently win over a merged one; a value given twice is refused instead.
+        for merge in merges:
             sources = merge.value if isinstance(merge, yaml.SequenceNode) else [merge]
             for source in sources:
                 merged, merged_size = self.value(source)
@@ -139,10 +164,15 @@ class _Builder:
                     raise SpecError("'<<' merges only mappings", where_in(source, self.source))
                 size += merged_size
                 for key, value in merged.items():
-                    if key not in result:
-                        result[key] = value
-                        result.key_marks[key] = merged.key_marks[key]
-                        result.value_marks[key] = merged.value_marks[key]
+                    if key in result:
+                        raise SpecError(
+                            f"key {show(key)} is given here and again by the '<<' merge at "
+                            f"{where_in(source, self.source)}; give each key once",
+                            where_in(result.key_marks[key], self.source),
+                        )
+                    result[key] = value
+                    result.key_marks[key] = merged.key_marks[key]
+                    result.value_marks[key] = merged.value_marks[key]
         return result, size
 
 

@@ -8,19 +8,18 @@ not 5, and `true` is not 1.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import SpecError, Where, first_unsafe
+from cnncalc.limits import MAX_SIZE
 
 if TYPE_CHECKING:
     from cnncalc.errors import LayerRef
     from cnncalc.geometry import Padding, Sides, Sizes
 
-# Far beyond any real network, yet every product of such sizes stays a few
-# dozen digits: counts are exact Python integers and print without trouble.
-MAX_SIZE = 10**18
 
 
 class ValueProblem(Exception):
@@ -70,10 +69,58 @@ def _show_item(item: Any) -> str:
     return show(item, 12)
 
 
+def misread(text: str, prefixes: bool = False) -> str | None:
+    """Why `text`, which reads as a number, would not mean what it looks like, or None for
+    plain decimal. YAML 1.1 reads 064 as octal 52, 0x40 as 64, 1_000 as 1000 and 1:30 as
+    90; the shorthand would read the same text differently, so both refuse it.
+
+    `prefixes`: also refuse 0x, 0o and 0b, for a YAML number; in shorthand 0x1 is 0×1.
+    """
+    text = text.strip()
+    body = text.lstrip("+-")
+    if not body.isascii():
+        numeral = body.replace(".", "", 1).isdigit()  # what int() and float() would take
+        return f"{text} is written in digits that are not ASCII; {_ASCII}" if numeral else None
+    lowered = body.lower()
+    if lowered in (".inf", "inf", "infinity", ".nan", "nan"):
+        return f"{text} is not a finite number; write a plain decimal number"
+    if prefixes and lowered[:2] in ("0x", "0o", "0b"):
+        base = {"0x": "hexadecimal", "0o": "octal", "0b": "binary"}[lowered[:2]]
+        return f"{text} is written in {base}; write it in decimal digits" + _as(text, 0)
+    if not lowered[:1].isdigit() and lowered[:1] != ".":
+        return None
+    if "_" in body:
+        return f"{text} holds underscores; write the digits alone" + _as(text, 10)
+    if ":" in body:
+        return f"{text} reads in YAML 1.1 as base 60 (sexagesimal); write it in decimal digits"
+    if len(body) > 1 and body[0] == "0" and body[1].isdigit():
+        return f"{text} has a leading zero, which in YAML 1.1 means octal; write it without" + _as(
+            text, 10
+        )
+    return None
+
+
+_ASCII = "write numbers in ASCII digits (0-9)"
+
+
+def _as(text: str, base: int) -> str:
+    """', as 64' for what `text` means in `base` (0: as its prefix says), when that is short."""
+    if len(text) > 30:
+        return ""
+    try:
+        return f", as {int(text.replace('_', ''), base)}"
+    except ValueError:
+        return ""
+
+
 def _int(name: str, raw: Any) -> int | None:
     """The integer a raw value spells, or None; floats and booleans are not integers."""
     if isinstance(raw, bool):
         return None
+    if isinstance(raw, str):
+        problem = misread(raw)
+        if problem is not None:
+            raise ValueProblem(f"{name}: {problem}")
     if isinstance(raw, str) and _is_int(raw.strip()):
         digits = raw.strip().lstrip("+-")
         raw = int(raw) if len(digits) <= 30 else MAX_SIZE * 10  # int() of 5,000 digits raises
@@ -168,14 +215,22 @@ def rate(name: str, raw: Any) -> float:
     """A probability such as dropout's: at least 0 and below 1."""
     if isinstance(raw, bool):
         raise ValueProblem(f"{name} must be a number from 0 to 1, got {show(raw)}")
-    try:
-        value = float(raw) if isinstance(raw, (int, float, str)) else None
-    except ValueError:
-        value = None
+    value = None
+    if isinstance(raw, str):
+        problem = misread(raw)
+        if problem is not None:
+            raise ValueProblem(f"{name}: {problem}")
+        if _DECIMAL.fullmatch(raw.strip()):
+            value = float(raw)
+    elif isinstance(raw, (int, float)):
+        value = float(raw)
     if value is None or not 0 <= value < 1:
         raise ValueProblem(f"{name} must be a number from 0 up to 1, got {show(raw)}")
     return value
 
+
+# What float() takes that is plain: it also takes 1_0.5, nan, inf and non-ASCII digits.
+_DECIMAL = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]{1,3})?")
 
 PADDING_WORDS = ("same", "valid")
 
@@ -223,9 +278,17 @@ def boolean(name: str, raw: Any) -> bool:
     raise ValueProblem(f"{name} must be true or false, got {show(raw)}")
 
 
-def text(name: str, raw: Any) -> str:
+MAX_NAME = 100  # characters: a name is a table cell, and every row is padded to the widest
+
+
+def text(name: str, raw: Any, limit: int = MAX_NAME) -> str:
     """Text a person will read: a name, a description. Control and bidi characters are
     refused, since they would act on the terminal or the CI log that shows them."""
+    if isinstance(raw, str) and len(raw.strip()) > limit:
+        raise ValueProblem(
+            f"{name} is {len(raw.strip()):,} characters long, more than the limit of {limit}; "
+            "shorten it"
+        )
     if isinstance(raw, str) and raw.strip():
         found = first_unsafe(raw.strip())
         if found is not None:

@@ -1,0 +1,234 @@
+"""Named blocks: defined once under `blocks:` with parameters, used like a layer.
+
+`block_defs` reads the definitions; `substitute` writes a use's parameter values
+into the block's raw layers, which `cnncalc.spec.blocks` then reads as layers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from cnncalc.errors import SpecError, Where, suggestion
+from cnncalc.spec import values
+from cnncalc.spec.marked import key_at, value_at
+
+
+class BlockDef(NamedTuple):
+    """A named block from the spec's `blocks:`, to be used like a layer."""
+
+    params: dict[str, Any]  # name -> default, or REQUIRED
+    layers: list[Any]  # as YAML gave them, read again at each use
+    where: Where | None
+
+
+REQUIRED = object()  # a block parameter without a default
+USE_KEYS = ("use", "name", "expect")  # of a use of a named block; the rest are parameters
+BLOCK_DEF_KEYS = ("params", "layers", "description")  # of a named block's definition
+
+
+# $width, or ${name} where letters follow (${name}_1_conv); re caches it when first needed.
+PARAMETER = r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))"
+
+
+MAX_TEXT = 100  # characters of a parameter's value written out: in a label, in shorthand
+
+
+def _text(value: Any) -> str | None:
+    """A parameter's value as shorthand writes it (64, 3x5, same, true), or None past
+    `MAX_TEXT` characters: the work stops there, however large an aliased list is."""
+    parts: list[str] = []
+    length = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed([*_between(item)]))
+            continue
+        if isinstance(item, bool):
+            part = "true" if item else "false"
+        elif isinstance(item, dict) or (isinstance(item, int) and item.bit_length() > 400):
+            return None  # no shorthand for a mapping; str() of a huge number is work
+        else:
+            part = item if isinstance(item, str) else str(item)
+        length += len(part)
+        if length > MAX_TEXT:
+            return None
+        parts.append(part)
+    return "".join(parts)
+
+
+class _Separator(str):
+    """The x between a list's items, told apart from an item that is the text "x"."""
+
+
+def _between(items: list[Any]) -> list[Any]:
+    spaced: list[Any] = []
+    for index, item in enumerate(items[: MAX_TEXT + 1]):
+        if index:
+            spaced.append(_Separator("x"))
+        spaced.append(item)
+    return spaced
+
+
+def label_of(given: dict[str, Any]) -> str:
+    """What a use of a named block shows beside its name: width=64, stride=2."""
+    shown = []
+    for key, value in given.items():
+        text = _text(value)
+        shown.append(f"{key}={text if text is not None else '…'}")
+    return ", ".join(shown)
+
+
+def substitute(raw: Any, params: dict[str, Any], where: Where | None, block: str) -> Any:
+    """`raw` with each `$name` of the block's parameters replaced by its value.
+
+    A value that is exactly `$name` takes the parameter's value as it is (a
+    number, a list); inside longer text (`conv:$width,3`) it is written out.
+    Anything without a `$` is returned as it was, marks and all.
+    """
+    import copy  # only uses of named blocks need it, not the start-up of every spec
+
+    def value_of(name: str) -> Any:
+        if name == "name" and name not in params:
+            raise SpecError(
+                f"block {block!r} writes $name, the name its use gives it; give the use one: "
+                "name: …",
+                where,
+            )
+        if name not in params:
+            listed = ", ".join(p for p in params if p != "name") or "none"
+            raise SpecError(
+                f"block {block!r} has no parameter {name!r}"
+                + suggestion(name, list(params), f"; its parameters are {listed}"),
+                where,
+            )
+        return params[name]
+
+    def written(name: str) -> str:
+        text = _text(value_of(name))
+        if text is None:
+            raise SpecError(
+                f"block {block!r} writes ${name} into text, but its value is longer than "
+                f"{MAX_TEXT} characters written out; give a shorter value",
+                where,
+            )
+        return text
+
+    def walk(raw: Any) -> Any:
+        if isinstance(raw, str) and "$" in raw:
+            whole = re.fullmatch(PARAMETER, raw.strip())
+            if whole:
+                return value_of(whole.group(1) or whole.group(2))
+            return re.sub(PARAMETER, lambda found: written(found.group(1) or found.group(2)), raw)
+        # A container is copied only when something in it changed, and copied whole:
+        # a MarkedDict's or MarkedList's marks and flow come with it.
+        if isinstance(raw, dict):
+            pairs = {key: walk(value) for key, value in raw.items()}
+            if all(pairs[key] is value for key, value in raw.items()):
+                return raw
+            changed = copy.copy(raw)
+            changed.update(pairs)
+            return changed
+        if isinstance(raw, list):
+            items = [walk(item) for item in raw]
+            if all(new is old for new, old in zip(items, raw, strict=True)):
+                return raw
+            changed_list = copy.copy(raw)
+            changed_list[:] = items
+            return changed_list
+        return raw
+
+    return walk(raw)
+
+
+def block_defs(raw: Any, where: Where | None, source: str | None) -> dict[str, BlockDef]:
+    """The spec's `blocks:`, checked: a name, its parameters with defaults, its layers."""
+    if not isinstance(raw, Mapping):
+        raise SpecError(
+            "blocks must map each block's name to {params: …, layers: […]}, "
+            f"got {values.show(raw)}",
+            where,
+        )
+    found = {}
+    for name, body in raw.items():
+        at = value_at(raw, name, source) or where
+        if not isinstance(name, str) or not name.isidentifier() or len(name) > values.MAX_NAME:
+            raise SpecError(
+                f"a block's name must be a word such as bottleneck, of at most "
+                f"{values.MAX_NAME} characters, got {values.show(name)}",
+                key_at(raw, name, source) or where,
+            )
+        if not isinstance(body, Mapping) or "layers" not in body:
+            raise SpecError(f"block {name!r} needs 'layers', the list of its layers", at)
+        for key in body:
+            if key not in BLOCK_DEF_KEYS:
+                raise SpecError(
+                    f"block {name!r} has no key {values.show(key)}"
+                    + suggestion(
+                        key, BLOCK_DEF_KEYS, f"; its keys are {', '.join(BLOCK_DEF_KEYS)}"
+                    ),
+                    key_at(body, key, source) or at,
+                )
+        params = _block_params(name, body.get("params", {}), value_at(body, "params", source) or at)
+        layers = body["layers"]
+        if not isinstance(layers, list) or not layers:
+            raise SpecError(
+                f"block {name!r}: 'layers' must be a non-empty list of layers",
+                value_at(body, "layers", source) or at,
+            )
+        unused = [key for key in params if key not in _references(layers)]
+        if unused:  # a value given for one would be ignored without a word
+            raise SpecError(
+                f"block {name!r} declares {', '.join(unused)} but none of its layers uses "
+                f"{', '.join('$' + key for key in unused)}; use or remove "
+                + ("it" if len(unused) == 1 else "them"),
+                value_at(body, "params", source) or at,
+            )
+        found[name] = BlockDef(params, layers, value_at(body, "layers", source) or at)
+    return found
+
+
+def _references(layers: list[Any]) -> set[str]:
+    """The parameters that `layers` write as $name or ${name}, each value looked at once
+    (YAML aliases can share one list many times over)."""
+    found: set[str] = set()
+    seen: set[int] = set()
+    stack: list[Any] = [layers]
+    while stack:
+        raw = stack.pop()
+        if isinstance(raw, str):
+            if "$" in raw:
+                found.update(a or b for a, b in re.findall(PARAMETER, raw))
+        elif isinstance(raw, (dict, list)) and id(raw) not in seen:
+            seen.add(id(raw))
+            stack.extend(raw.values() if isinstance(raw, dict) else raw)
+    return found
+
+
+def _block_params(block: str, raw: Any, where: Where | None) -> dict[str, Any]:
+    """{width: 64, stride: 1} (defaults; null for none), or [width, stride] (all required)."""
+    if isinstance(raw, list):
+        raw = dict.fromkeys(raw)
+    if not isinstance(raw, Mapping):
+        raise SpecError(
+            f"block {block!r}: params must map each parameter to its default "
+            f"(null for none), got {values.show(raw)}",
+            where,
+        )
+    params = {}
+    for key, default in raw.items():
+        if (
+            not isinstance(key, str)
+            or not key.isidentifier()
+            or key in USE_KEYS
+            or len(key) > values.MAX_NAME
+        ):
+            raise SpecError(
+                f"block {block!r}: a parameter's name must be a word other than "
+                f"{', '.join(USE_KEYS)}, got {values.show(key)}",
+                where,
+            )
+        params[key] = REQUIRED if default is None else default
+    return params
