@@ -65,6 +65,20 @@ def resolve(name: str) -> tuple[str, str]:
     raise SpecError("no such file, and no bundled spec of that name" + hint, Where(name))
 
 
+def shadowed(name: str) -> str | None:
+    """What to say when SPEC `name` is both a file here and a bundled spec's name: the file
+    is read, and the user is told so, with how to get the bundled one. None otherwise."""
+    if name == "-" or not os.path.exists(name) or os.path.splitext(name)[1] in EXTENSIONS:
+        return None  # a name with its extension is a file name, meant as one
+    found = path(name)
+    if found is None or os.path.realpath(found) == os.path.realpath(name):
+        return None
+    return (
+        f"{name!r} is a file here and also a bundled spec; the file is read: write "
+        f"{os.path.join('.', name)!r} to say so, or rename the file to read the bundled spec"
+    )
+
+
 def _neighbour(name: str) -> str:
     """'; did you mean …?' for a spec file beside where `name` points, if one is close:
     a misspelt file is more likely meant than a bundled spec."""

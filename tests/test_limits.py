@@ -103,7 +103,16 @@ def test_upsample_repeat_fails_check(run, upsamples):
 def test_an_axis_past_the_limit_is_named(run):
     """5·10^17 rows upsampled 3 times: 1.5·10^18 rows, past before anything else is
     (int8, so the memory is the values: 5·10^17 in, fine)."""
-    result = run("table", "--input", f"{5 * 10**17}x1x1", "--dtype", "int8", "upsample:3x1")
+    result = run(
+        "table",
+        "--input",
+        f"{5 * 10**17}x1x1",
+        "--dtype",
+        "int8",
+        "--columns",
+        "memory",
+        "upsample:3x1",
+    )
     assert_refused(
         result,
         "layer 1 (Upsample): its output height would be past 10^18 (about 1.5×10^18)",
@@ -160,7 +169,9 @@ def test_flops_at_the_limit_and_one_input_past(run):
     assert (totals["macs"], totals["flops"]) == (5 * 10**17, 10**18)
     # int8: input 5·10^8 + output 10^9 + parameters 5·10^17 + 10^9 bytes, below 10^18.
     assert totals["memory"]["total"] == 5 * 10**8 + 10**9 + 5 * 10**17 + 10**9
-    past = run("table", "--input", "500000001", "--dtype", "int8", "fc:1000000000")
+    past = run(
+        "table", "--input", "500000001", "--dtype", "int8", "--format", "json", "fc:1000000000"
+    )
     assert_refused(past, "layer 1 (FC1): its FLOPs (2 × MACs) would be past 10^18 (about 1×10^18)")
 
 
@@ -188,7 +199,7 @@ def test_concat_channels_are_refused_before_they_are_summed(run, tmp_path):
         "      - [relu]\n",
         encoding="utf-8",
     )
-    result = run("table", str(path), "--dtype", "int8")
+    result = run("table", str(path), "--dtype", "int8", "--columns", "memory")
     assert_refused(
         result,
         f"{path}:5:10: layer 1.2 (ReLU_2): with it, the network's memory in all (int8, 1 byte "
@@ -208,7 +219,7 @@ def test_totals_over_many_layers_are_refused_at_the_layer_that_crosses(run, tmp_
     )
     assert 5 * 2 * n * n <= E18 < 6 * 2 * n * n
     assert 2 * 4 * (n * n + n) <= E18 < 3 * 4 * (n * n + n)
-    int8 = run("table", str(path), "--dtype", "int8")
+    int8 = run("table", str(path), "--dtype", "int8", "--columns", "memory")
     assert_refused(
         int8,
         "layer 1.6 (FC6): with it, the network's FLOPs in all (2 × MACs) would be past 10^18 "
@@ -275,7 +286,7 @@ def test_memory_in_all_at_the_limit_and_one_layer_past(run):
     assert fits.exit_code == 0, fits.output
     assert json.loads(fits.stdout)["totals"]["memory"]["total"] == 10 * 10**17
     assert_refused(
-        run(*args, *["relu"] * 10),
+        run(*args, "--columns", "memory", *["relu"] * 10),
         "layer 10 (ReLU_10): with it, the network's memory in all (int8, 1 byte a value, "
         "batch of 1,000,000,000) would be past 10^18 bytes (about 1.1×10^18)",
     )

@@ -354,3 +354,62 @@ def test_a_long_table_on_a_terminal_is_printed_plain_with_a_note(run, monkeypatc
     )
     short = run("table", "--input", "8x8x4", *["relu"] * 10)
     assert "━" in short.stdout  # rich's heavy head: drawn in colour as before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("table", "lenet5", "--format", "json", "--columns", "macs"),
+            "--columns chooses the columns of a table; --format json has every figure of "
+            "every layer, so leave --columns out",
+        ),
+        (
+            ("table", "lenet5", "--dtype", "float16"),
+            "--dtype sets the bytes a value of the memory column, which this table does not "
+            "show; add it (--columns shape,size,params,memory) or leave --dtype out",
+        ),
+        (
+            ("size", "32", "-f", "3", "-q", "--format", "json"),
+            "-q is for the text answer; --format json has no other lines",
+        ),
+    ],
+)
+def test_an_option_that_would_change_nothing_is_refused(run, args, message):
+    """Given but without effect, it was silently ignored; now it is a usage error."""
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == f"Error: {message}"
+
+
+def test_the_options_still_work_where_they_have_an_effect(run):
+    memory = run("table", "lenet5", "--dtype", "float16", "--columns", "memory")
+    assert memory.exit_code == 0
+    # LeNet-5's input, 32 × 32 × 3 values, at 2 bytes each: 6,144 bytes.
+    assert "input 6.14 KB" in memory.stdout
+    as_json = run("table", "lenet5", "--format", "json", "--dtype", "float16")
+    assert json.loads(as_json.stdout)["totals"]["memory"]["input"] == 32 * 32 * 3 * 2
+
+
+def test_a_file_named_like_a_bundled_spec_is_read_with_a_note(run, tmp_path, monkeypatch):
+    """`cnncalc table lenet5` with a file `lenet5` here: the file wins, and says so."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lenet5").write_text("input: [8, 8, 3]\nlayers: ['conv:2,3']\n")
+    result = run("table", "lenet5", "--format", "json")
+    assert json.loads(result.stdout)["layers"][0]["shape"] == [6, 6, 2]
+    assert result.stderr == (
+        "Note: 'lenet5' is a file here and also a bundled spec; the file is read: write "
+        "'./lenet5' to say so, or rename the file to read the bundled spec\n"
+    )
+    assert run("table", "./lenet5", "--format", "json").stderr == ""
+
+
+def test_a_name_with_bytes_that_are_not_utf8_is_refused(run):
+    """From a command line such a name arrived as a lone surrogate and was written raw,
+    which a UTF-8 standard output cannot encode."""
+    result = run("table", "--input", "8x8x3", "relu:name=a" + "\udcff")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: argument 'relu:name=a\\xff': layer 1: name holds a byte that is not UTF-8 "
+        "(\\xff); write the text in UTF-8\n"
+    )

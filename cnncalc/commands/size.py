@@ -167,6 +167,8 @@ def size(
         out=out,
         solve="stride" if solve == "stride" else "padding",
     )
+    if quiet and format_ != "text":
+        raise click.UsageError(f"-q is for the text answer; --format {format_} has no other lines")
     with user_errors():
         answers = sizing.answer(question)
     click.echo(FORMATS[format_](answers, quiet), nl=False)

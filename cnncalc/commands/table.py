@@ -169,6 +169,7 @@ def table(
     """
     from cnncalc.limits import Storage
 
+    _refuse_unused(click.get_current_context(), columns, format_)
     # Memory is held to 10^18 as it will be printed: in this dtype, for this batch.
     storage = Storage(dtype, DTYPES[dtype], batch or 1)
     spec, summary = analyzed(arguments, input_shape, layout, storage)
@@ -180,6 +181,25 @@ def table(
         columns, dtype, batch, layout or spec.layout, depth if depth != ALL else None, folded=folded
     )
     table_formats.FORMATS[format_](summary, view, None)
+
+
+def _refuse_unused(ctx: click.Context, columns: tuple[str, ...], format_: str) -> None:
+    """An option the user gave that would change nothing is refused, not ignored."""
+    from click.core import ParameterSource
+
+    def given(name: str) -> bool:
+        return ctx.get_parameter_source(name) not in (ParameterSource.DEFAULT, None)
+
+    if format_ == "json" and given("columns"):
+        raise click.UsageError(
+            "--columns chooses the columns of a table; --format json has every figure of "
+            "every layer, so leave --columns out"
+        )
+    if given("dtype") and format_ != "json" and "memory" not in columns:
+        raise click.UsageError(
+            "--dtype sets the bytes a value of the memory column, which this table does not "
+            "show; add it (--columns " + ",".join([*columns, "memory"]) + ") or leave --dtype out"
+        )
 
 
 def analyzed(
@@ -217,4 +237,9 @@ def _read_spec(
             "or --input HxWxC followed by the layers"
         )
     path, display = bundled.resolve(arguments[0])
+    shadowed = bundled.shadowed(arguments[0])
+    if shadowed is not None:
+        from cnncalc.errors import Diagnostic
+
+        warn(Diagnostic(shadowed, severity="note"))
     return spec.load(path, display)

@@ -59,7 +59,7 @@ def from_arguments(
     """A spec from shorthand layers given on the command line, one per argument."""
     reader = LayerReader(None, layout)
     layers = tuple(
-        reader.read(text, (index,), Where(f"argument {text!r}"), None)
+        reader.read(text, (index,), Where(f"argument '{text}'"), None)
         for index, text in enumerate(arguments, 1)
     )
     if not layers:

@@ -301,11 +301,28 @@ def text(name: str, raw: Any, limit: int = MAX_NAME) -> str:
                 "it would act on the terminal or log that shows it, so write the text "
                 "without it"
             )
+        undecoded = _undecoded(raw)
+        if undecoded is not None:
+            raise ValueProblem(
+                f"{name} holds a byte that is not UTF-8 ({undecoded}); write the text in UTF-8"
+            )
         return raw.strip()
     if isinstance(raw, str):
         raise ValueProblem(f"{name} cannot be empty")
     hint = f"; quote it: '{raw}'" if isinstance(raw, (int, float)) else ""
     raise ValueProblem(f"{name} must be text, got {show(raw)}{hint}")
+
+
+def _undecoded(text: str) -> str | None:
+    """The first byte of `text` that was not UTF-8, escaped (\\xff), or None. Python
+    hands over such bytes of a command line as lone surrogates, which no UTF-8 output
+    can write."""
+    if text.isprintable():
+        return None
+    from cnncalc.errors import encodable
+
+    found = next((char for char in text if "\ud800" <= char <= "\udfff"), None)
+    return None if found is None else encodable(found)
 
 
 def dims(name: str, raw: Any) -> tuple[int, ...]:
