@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from cnncalc.limits import MAX_SIZE
 from cnncalc.model import LAYOUTS
 from cnncalc.spec import values
 from cnncalc.spec.blocks import BLOCK_KEYS
@@ -24,10 +25,10 @@ from cnncalc.spec.vocabulary import LAYER_TYPES, Field, LayerType, type_names
 
 __all__ = ["build", "shipped", "text"]
 
-_MAX = values.MAX_SIZE
+_MAX = MAX_SIZE
 _POSITIVE = {"type": "integer", "minimum": 1, "maximum": _MAX}
 _COUNT = {"type": "integer", "minimum": 0, "maximum": _MAX}
-_DIGITS = r"\s*[+]?[0-9]+\s*"
+_DIGITS = r"\s*[+]?(0|[1-9][0-9]*)\s*"  # no leading zero: YAML 1.1 would read octal
 
 
 def _text_of(numbers: int) -> dict[str, Any]:
