@@ -8,7 +8,7 @@ so nothing is counted twice. Every count is a Python integer, and at most
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
@@ -158,14 +158,17 @@ class Summary(Record):
     def flat(self, depth: int | None = None) -> Iterator[Row]:
         """Every row in table order, a block before its children, to `depth` deep."""
 
-        def walk(rows: Sequence[Row]) -> Iterator[Row]:
-            for row in rows:
-                yield row
-                if depth is None or row.depth < depth:
-                    for branch in row.branches:
-                        yield from walk(branch.rows)
-
-        return walk(self.rows)
+        # A stack of iterators, not nested generators: each row passes through one frame,
+        # not through one a level (blocks nest up to 50 deep).
+        stack: list[Iterator[Row]] = [iter(self.rows)]
+        while stack:
+            row = next(stack[-1], None)
+            if row is None:
+                stack.pop()
+                continue
+            yield row
+            if row.branches and (depth is None or row.depth < depth):
+                stack.append(iter(row.children))
 
     def memory(self, per_value: int = 4, batch: int = 1) -> Memory:
         """Bytes for `batch` inputs of `per_value` bytes a value (4: float32).

@@ -10,8 +10,10 @@ from this one function with its own layout.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+import itertools
+from collections.abc import Callable, Iterable, Mapping
+from types import GeneratorType
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cnncalc.errors import Diagnostic
@@ -67,33 +69,62 @@ TOP = Layout()  # the top object spread, each member on one line
 
 def dumps(document: Any, layout: Layout | None) -> str:
     """`document` as JSON text laid out by `layout`, ending in a newline."""
-    return _write(document, layout, "") + "\n"
+    pieces: list[str] = []
+    _write(document, layout, "", pieces.append)
+    return "".join(pieces) + "\n"
 
 
-def _write(value: Any, layout: Layout | None, indent: str) -> str:
-    if layout is None or not isinstance(value, (dict, list)) or not value:
-        return encode(value)
+def dump(document: Any, layout: Layout | None, file: IO[str]) -> None:
+    """`document` written to `file` as `dumps` gives it, a piece at a time: a list may be
+    a generator, so a table of 100,000 rows is never held whole, as rows or as text."""
+    pieces: list[str] = []
+
+    def add(piece: str) -> None:
+        pieces.append(piece)
+        if len(pieces) >= 4096:  # a few hundred KB at a time: few calls, little memory
+            file.write("".join(pieces))
+            pieces.clear()
+
+    _write(document, layout, "", add)
+    file.write("".join(pieces) + "\n")
+
+
+_EMPTY = object()
+
+
+def _write(value: Any, layout: Layout | None, indent: str, add: Callable[[str], None]) -> None:
+    if isinstance(value, GeneratorType):  # a list made as it is written
+        first = next(value, _EMPTY)
+        if first is _EMPTY:
+            add("[]")
+            return
+        value = itertools.chain((first,), value)
+        if layout is None:
+            add(encode(list(value)))
+            return
+    elif layout is None or not isinstance(value, (dict, list)) or not value:
+        add(encode(value))
+        return
     if layout.raw:
-        return "[" + ", ".join(value) + "]"
+        add("[" + ", ".join(value) + "]")
+        return
+    members: Iterable[tuple[str, Any, Layout | None]]
     if isinstance(value, dict):
         if not layout.spread and not any(key in value for key in layout.keys):
-            return encode(value)  # nothing in it is spread: the fast path
+            add(encode(value))  # nothing in it is spread: the fast path
+            return
         opening, closing = "{", "}"
-        members = [(f"{encode(key)}: ", item, layout.member(key)) for key, item in value.items()]
+        members = ((f"{encode(key)}: ", item, layout.member(key)) for key, item in value.items())
     else:
         opening, closing = "[", "]"
-        members = [("", item, layout.items) for item in value]
-    if layout.spread:
-        inner = indent + "  "
-        body = ",\n".join(
-            inner + prefix + _write(item, member, inner) for prefix, item, member in members
-        )
-        return f"{opening}\n{body}\n{indent}{closing}"
-    return (
-        opening
-        + ", ".join(prefix + _write(item, member, indent) for prefix, item, member in members)
-        + closing
-    )
+        members = (("", item, layout.items) for item in value)
+    inner = indent + "  " if layout.spread else indent
+    between = ",\n" + inner if layout.spread else ", "
+    add(opening + ("\n" + inner if layout.spread else ""))
+    for number, (prefix, item, member) in enumerate(members):
+        add((between if number else "") + prefix)
+        _write(item, member, inner, add)
+    add(("\n" + indent if layout.spread else "") + closing)
 
 
 def diagnostic(problem: Diagnostic) -> dict[str, Any]:

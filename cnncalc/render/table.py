@@ -7,6 +7,7 @@ columns (`render.columns`) say how each is shown.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
@@ -249,8 +250,13 @@ _DOCUMENT = jsonout.Layout(
 )
 
 
-def as_json(summary: Summary, view: View = DEFAULT_VIEW) -> dict[str, Any]:
-    """`cnncalc table --format json`: the issue's contract, plus every other figure."""
+def as_json(summary: Summary, view: View = DEFAULT_VIEW, lazy: bool = False) -> dict[str, Any]:
+    """`cnncalc table --format json`: the issue's contract, plus every other figure.
+    `lazy`: the lists of rows are generators, made as `jsonout.dump` writes them."""
+
+    def rows(of: Sequence[Row]) -> Any:
+        return (figures(row) for row in of) if lazy else [figures(row) for row in of]
+
     view = _of(summary, view)
     memory = summary.memory(view.per_value, view.copies)
     keys = [*_JSON_ORDER, *(key for key in COLUMNS if key not in _JSON_ORDER)]
@@ -272,7 +278,7 @@ def as_json(summary: Summary, view: View = DEFAULT_VIEW) -> dict[str, Any]:
         if row.branch:
             entry["branch"] = row.branch
         if row.branches and (view.depth is None or row.depth < view.depth):
-            entry["children"] = [figures(child) for child in row.children]
+            entry["children"] = rows(row.children)
         return entry
 
     return {
@@ -284,7 +290,7 @@ def as_json(summary: Summary, view: View = DEFAULT_VIEW) -> dict[str, Any]:
         "layout": view.layout,
         "batch": view.batch,
         "dtype": view.dtype,
-        "layers": [figures(row) for row in summary.rows],
+        "layers": rows(summary.rows),
         "totals": {
             "params": summary.params,
             "weights": summary.weights,
@@ -300,7 +306,7 @@ def as_json(summary: Summary, view: View = DEFAULT_VIEW) -> dict[str, Any]:
 
 
 def json_table(summary: Summary, view: View = DEFAULT_VIEW, file: IO[str] | None = None) -> None:
-    write(jsonout.dumps(as_json(summary, view), _DOCUMENT), file)
+    jsonout.dump(as_json(summary, view, lazy=True), _DOCUMENT, file or sys.stdout)
 
 
 def table_warnings(summary: Summary) -> tuple[Diagnostic, ...]:

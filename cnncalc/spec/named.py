@@ -88,59 +88,70 @@ def substitute(raw: Any, params: dict[str, Any], where: Where | None, block: str
     number, a list); inside longer text (`conv:$width,3`) it is written out.
     Anything without a `$` is returned as it was, marks and all.
     """
-    import copy  # only uses of named blocks need it, not the start-up of every spec
+    return _Substitution(params, where, block).walk(raw)
 
-    def value_of(name: str) -> Any:
+
+class _Substitution:
+    """One use's parameters written into its block's layers. A class, not nested
+    functions: a recursive closure is a reference cycle, which the CLI (its garbage
+    collector off) would keep for every use of a block."""
+
+    def __init__(self, params: dict[str, Any], where: Where | None, block: str) -> None:
+        self.params, self.where, self.block = params, where, block
+
+    def value_of(self, name: str) -> Any:
+        params, block = self.params, self.block
         if name == "name" and name not in params:
             raise SpecError(
                 f"block {block!r} writes $name, the name its use gives it; give the use one: "
                 "name: …",
-                where,
+                self.where,
             )
         if name not in params:
             listed = ", ".join(p for p in params if p != "name") or "none"
             raise SpecError(
                 f"block {block!r} has no parameter {name!r}"
                 + suggestion(name, list(params), f"; its parameters are {listed}"),
-                where,
+                self.where,
             )
         return params[name]
 
-    def written(name: str) -> str:
-        text = _text(value_of(name))
+    def written(self, found: re.Match[str]) -> str:
+        name = found.group(1) or found.group(2)
+        text = _text(self.value_of(name))
         if text is None:
             raise SpecError(
-                f"block {block!r} writes ${name} into text, but its value is longer than "
+                f"block {self.block!r} writes ${name} into text, but its value is longer than "
                 f"{MAX_TEXT} characters written out; give a shorter value",
-                where,
+                self.where,
             )
         return text
 
-    def walk(raw: Any) -> Any:
+    def walk(self, raw: Any) -> Any:
+        import copy  # only uses of named blocks need it, not the start-up of every spec
+
         if isinstance(raw, str) and "$" in raw:
             whole = re.fullmatch(PARAMETER, raw.strip())
             if whole:
-                return value_of(whole.group(1) or whole.group(2))
-            return re.sub(PARAMETER, lambda found: written(found.group(1) or found.group(2)), raw)
+                return self.value_of(whole.group(1) or whole.group(2))
+            return re.sub(PARAMETER, self.written, raw)
         # A container is copied only when something in it changed, and copied whole:
         # a MarkedDict's or MarkedList's marks and flow come with it.
         if isinstance(raw, dict):
-            pairs = {key: walk(value) for key, value in raw.items()}
+            pairs = {key: self.walk(value) for key, value in raw.items()}
             if all(pairs[key] is value for key, value in raw.items()):
                 return raw
             changed = copy.copy(raw)
             changed.update(pairs)
             return changed
         if isinstance(raw, list):
-            items = [walk(item) for item in raw]
+            items = [self.walk(item) for item in raw]
             if all(new is old for new, old in zip(items, raw, strict=True)):
                 return raw
             changed_list = copy.copy(raw)
             changed_list[:] = items
             return changed_list
         return raw
-
-    return walk(raw)
 
 
 def block_defs(raw: Any, where: Where | None, source: str | None) -> dict[str, BlockDef]:
