@@ -102,8 +102,10 @@ def draw(
 
 
 def _plain(console: Any, plain: str, after: Sequence[str], note: str) -> None:
-    """The plain table on the colour terminal, its notes, and why it is plain."""
+    """The plain table on the colour terminal, its notes, and why it is plain. The table
+    is written as it is: rich would lay out each of its lines (a second, per 10,000)."""
     from rich.text import Text
 
-    for line in [plain.rstrip("\n"), *after, note]:
+    console.file.write(plain)
+    for line in [*after, note]:
         console.print(Text(line), soft_wrap=True)
