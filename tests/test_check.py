@@ -390,7 +390,7 @@ SAME_FILE = {
     "symlink": (["my.yaml"], "other.yaml", "my.yaml"),
     "hard link": (["my.yaml"], "other.yaml", "my.yaml"),
     "walked": (["."], "my.yaml", "./my.yaml"),
-    "bundled": (["my"], "my.yaml", "{tmp}/my.yaml"),
+    "bundled": (["my"], "my.yaml", None),  # shown as the spec is: my.yaml, relative
     "not yet": (["new.yaml"], "./new.yaml", "new.yaml"),
 }
 

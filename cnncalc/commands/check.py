@@ -53,7 +53,7 @@ def check(paths: tuple[str, ...], strict: bool, format_: str, output: str | None
         results = checking.check_found(found, strict)
         FORMATS[format_](results, None)
     else:
-        specs = [entry[0] for entry in found if not isinstance(entry, Diagnostic)]
+        specs = [entry[1] for entry in found if not isinstance(entry, Diagnostic)]  # as shown
         named = [path for path in paths if not os.path.isdir(path)]
         with ReportFile(output, [*named, *specs]) as report:  # refused before any checking
             results = checking.check_found(found, strict)
