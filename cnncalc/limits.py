@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from cnncalc.shapes import Shape, axis_names, size_of
 
@@ -65,12 +64,14 @@ def refusal(subject: str, number: int, remedy: str, unit: str = "") -> str:
     return f"{subject} would be {bound}{unit} ({about(number)}); {_REFUSED}: {remedy}"
 
 
-class Storage(NamedTuple):
-    """What memory is counted in: bytes a value and the batch (`table --dtype --batch`)."""
+class Storage:
+    """What memory is counted in: bytes a value and the batch (`table --dtype --batch`).
+    A plain class: a NamedTuple costs a millisecond of every run's start-up."""
 
-    dtype: str = "float32"
-    per_value: int = 4
-    batch: int = 1
+    __slots__ = ("batch", "dtype", "per_value")
+
+    def __init__(self, dtype: str = "float32", per_value: int = 4, batch: int = 1) -> None:
+        self.dtype, self.per_value, self.batch = dtype, per_value, batch
 
     def __str__(self) -> str:
         text = f"{self.dtype}, {self.per_value} byte{'s' if self.per_value > 1 else ''} a value"

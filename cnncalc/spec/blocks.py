@@ -13,7 +13,7 @@ from typing import Any
 from cnncalc.errors import LayerRef, SpecError, Where, suggestion
 from cnncalc.model import Block, Concat, Expectation, LayerSpec, Residual, Sequential
 from cnncalc.spec import values
-from cnncalc.spec.expansion import MAX_LAYERS, Counter
+from cnncalc.spec.expansion import MAX_LAYERS
 from cnncalc.spec.marked import item_marks, key_at, place, value_at
 from cnncalc.spec.named import REQUIRED, USE_KEYS, BlockDef, label_of
 
@@ -49,7 +49,7 @@ class BlockReader:
         raise NotImplementedError
 
     count: int  # layers read so far, repeats and blocks expanded
-    counter: Counter | None = None
+    counter: Any = None  # an expansion.Counter, made at the first use or repeat
 
     def expand(self, layers: int, path: tuple[int, ...], where: Where | None) -> None:
         """Count `layers` more layers read, or refuse them past the limit."""
@@ -67,6 +67,8 @@ class BlockReader:
     ) -> None:
         """Refuse a use or a repeat that would pass the limit, before reading any of it."""
         if self.counter is None or self.counter.blocks is not self.blocks:
+            from cnncalc.spec.expansion import Counter
+
             self.counter = Counter(self.blocks, MAX_LAYERS)
         inside = self.counter.of_layer(raw) - 1  # the block's own row is counted already
         if self.count + inside > MAX_LAYERS:

@@ -8,7 +8,6 @@ not 5, and `true` is not 1.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -19,7 +18,6 @@ from cnncalc.limits import MAX_SIZE
 if TYPE_CHECKING:
     from cnncalc.errors import LayerRef
     from cnncalc.geometry import Padding, Sides, Sizes
-
 
 
 class ValueProblem(Exception):
@@ -220,7 +218,9 @@ def rate(name: str, raw: Any) -> float:
         problem = misread(raw)
         if problem is not None:
             raise ValueProblem(f"{name}: {problem}")
-        if _DECIMAL.fullmatch(raw.strip()):
+        import re
+
+        if re.fullmatch(_DECIMAL, raw.strip()):
             value = float(raw)
     elif isinstance(raw, (int, float)):
         value = float(raw)
@@ -230,7 +230,8 @@ def rate(name: str, raw: Any) -> float:
 
 
 # What float() takes that is plain: it also takes 1_0.5, nan, inf and non-ASCII digits.
-_DECIMAL = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]{1,3})?")
+# A pattern, compiled (and cached by re) when a rate is first read, not at start-up.
+_DECIMAL = r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]{1,3})?"
 
 PADDING_WORDS = ("same", "valid")
 
