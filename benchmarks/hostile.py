@@ -106,8 +106,9 @@ def doubling(levels: int) -> Callable[[], str]:
 
 
 def repeats() -> str:
-    """A repeat of a repeat, exactly at the limit of layers."""
-    inner = MAX_LAYERS // 10_000 - 1  # each of the 10,000 is its inner repeat's row too
+    """A repeat of 10,000 repeats, as close to the limit of layers as that allows."""
+    # Each of the 10,000 is its inner repeat's row and its ReLUs; one more is the outer row.
+    inner = MAX_LAYERS // 10_000 - 2
     return (
         "input: [8, 8, 4]\nlayers:\n  - repeat: 10000\n    layers:\n"
         f"      - repeat: {inner}\n        layers: [relu]\n"
@@ -154,7 +155,7 @@ SPECS: dict[str, Callable[[], str]] = {
     "flat-8mib": flat_8mib,
     "long-names": long_names,
     "nested-50": nested,
-    "doubling-16": doubling(16),
+    "doubling-15": doubling(15),  # 2^16 - 1 layers, the most under the limit
     "doubling-40": doubling(40),
     "repeats": repeats,
     "aliased-uses": aliased_uses,
