@@ -12,6 +12,8 @@ import errno
 import os
 import stat
 
+from cnncalc.errors import SpecError, Where
+
 
 class NotReadable(Exception):
     """The path names something that is not a regular file, or cannot be read; the
@@ -64,3 +66,17 @@ def read_bytes(path: str, limit: int) -> bytes:
         if kind is not None:
             raise NotReadable(_REFUSED.format(kind=kind))
         return stream.read(limit + 1)
+
+
+def utf8(data: bytes, where: Where, what: str) -> str:
+    """`data` as UTF-8 text (a byte-order mark dropped), or a `SpecError` at the line and
+    column of the first byte that is not, saying `what` is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise SpecError(
+            f"{what} is not UTF-8 text (byte 0x{data[error.start]:02x}); save it as UTF-8",
+            Where(where.source, line, column),
+        ) from None

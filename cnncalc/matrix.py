@@ -324,15 +324,7 @@ def _text(data: bytes, where: Where, what: str) -> str:
         )
     if not data.strip():
         raise SpecError(f"{what} is empty", where)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise SpecError(
-            f"{what} is not UTF-8 text (byte 0x{data[error.start]:02x}); save it as UTF-8",
-            Where(where.source, line, column),
-        ) from None
+    return files.utf8(data, where, what)
 
 
 def preset(name: str) -> Volume | None:

@@ -253,12 +253,4 @@ def read_text(path: str, display: str | None = None) -> str:
         raise SpecError("the file is empty; a spec needs 'input' and 'layers'", Where(display))
     if b"\0" in data:
         raise SpecError("this is a binary file, not a YAML spec", Where(display))
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise SpecError(
-            f"the file is not UTF-8 text (byte 0x{data[error.start]:02x}); save it as UTF-8",
-            Where(display, line, column),
-        ) from None
+    return files.utf8(data, Where(display), "the file")
