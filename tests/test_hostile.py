@@ -9,12 +9,18 @@ import tracemalloc
 
 import pytest
 import yaml
-from hypothesis import given
+from click.testing import Result
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
+from rich.cells import cell_len
 
 from cnncalc.errors import SpecError
+from cnncalc.limits import MAX_SIZE as LIMIT
+from cnncalc.render.columns import COLUMNS
 from cnncalc.spec import source
 from cnncalc.spec.vocabulary import LAYER_TYPES
+from tests import hostile_strategies as hs
+from tests.hostile_strategies import SGR, Budget, assert_clean
 
 VOCABULARY = sorted(
     {name for kind in LAYER_TYPES.values() for name in (kind.name, *kind.aliases)}
@@ -66,14 +72,6 @@ documents = st.recursive(
 @pytest.fixture(scope="module")
 def spec_file(tmp_path_factory):
     return tmp_path_factory.mktemp("fuzz") / "spec.yaml"
-
-
-def assert_clean(result):
-    """Exit 0, 1 or 2; a message when it fails; never an exception."""
-    assert result.exit_code in (0, 1, 2), result.output
-    assert "Traceback" not in result.output
-    if result.exit_code:
-        assert result.output.strip()
 
 
 @given(document=documents)
@@ -219,3 +217,183 @@ def test_numbers_beyond_the_limit_are_refused(run):
         result = run("table", "--input", "32x32x3", f"fc:{value}")
         assert result.exit_code == 1
         assert "units is larger than 10^18, far beyond any real network" in result.stderr
+
+
+# --- Round two: each example's runs go through `hs.Budget`, a time and memory budget.
+COMMANDS = (("check",), ("table",), ("explain",), ("table", "--format", "json"))
+
+
+def budgeted(fraction: float = 1.0) -> settings:
+    """The loaded profile's examples, scaled for the dearer properties; and no explain
+    phase, whose tracing of every line would blow any budget."""
+    return settings(
+        max_examples=max(10, int(settings.default.max_examples * fraction)),
+        phases=[phase for phase in Phase if phase is not Phase.explain],
+    )
+
+
+def on_terminal(budget, width: int, *args: str) -> Result:
+    """A run as on a colour terminal `width` columns wide: no ESC but rich's colours."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FORCE_COLOR", "1")
+        patch.setenv("COLUMNS", str(width))
+        result = budget(*args)
+    assert "\x1b" not in SGR.sub("", result.stdout)
+    return result
+
+
+def assert_within_limit(text: str) -> None:
+    """No integer in the JSON `text` is past 10^18, either way."""
+    json.loads(text, parse_int=lambda n: int(n) if abs(int(n)) <= LIMIT else pytest.fail(n))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _warm(run, spec_file):
+    """Every command and rich imported before any budget: an import is paid once."""
+    spec_file.write_text("input: [8, 8, 3]\nlayers: ['conv:4,3', relu]\n")
+    for args in COMMANDS:
+        run(*args, str(spec_file))
+    on_terminal(run, 80, "table", str(spec_file))
+
+
+@budgeted(0.2)
+@given(named=hs.named_specs())
+def test_hostile_names(run, spec_file, named):
+    """Names with markup, control characters, other scripts and around 100 characters: a
+    name cnncalc takes is shown as written, never read as markup; any other is refused."""
+    text, valid, shown = named
+    spec_file.write_text(text, encoding="utf-8")
+    budget = Budget(run)
+    results = [budget(*args, str(spec_file)) for args in COMMANDS]
+    results.append(on_terminal(budget, 200, "table", str(spec_file)))
+    if not valid:
+        assert {result.exit_code for result in results} == {1}
+        return
+    assert [result.exit_code for result in results] == [0] * 5, results[0].output
+    _, table, explained, as_json, drawn = (result.stdout for result in results)
+    assert all(name in table and name in explained for name in shown)
+    assert "\x1b" not in table + explained + as_json
+    document = json.loads(as_json)
+    conv, use = document["layers"]
+    names = (document["name"], conv["name"], use["name"], use["children"][0]["name"])
+    assert names == shown
+    # rich folds a title wider than its table, and a row wider than its column: at 200
+    # columns no layer's name is, unless its letters are wide (日本語).
+    drawn = SGR.sub("", drawn)
+    frame = next((len(line) for line in drawn.splitlines() if line.startswith("┏")), 0)
+    title, layer, _, inner = shown
+    for name in (layer, inner, *([title] if cell_len(title) <= frame else [])):
+        assert name in drawn or cell_len(name) > len(name)
+
+
+@budgeted(0.15)
+@given(case=hs.aliased_specs())
+def test_aliased_parameter_values(run, spec_file, case):
+    """Block uses given large aliased lists, again and again, whole and in text."""
+    text, least, most, refused = case
+    spec_file.write_text(text)
+    budget = Budget(run)
+    results = [budget(*args, str(spec_file)) for args in COMMANDS]
+    bomb = f"more than {source.MAX_VALUES:,} values once its YAML aliases are expanded"
+    if least > source.MAX_VALUES:
+        assert all(result.exit_code == 1 and bomb in result.output for result in results)
+    elif most <= source.MAX_VALUES:
+        assert not any(bomb in result.output for result in results)
+        if refused is not None:
+            assert all(result.exit_code == 1 and refused in result.output for result in results)
+    if results[-1].exit_code == 0:
+        assert_within_limit(results[-1].stdout)
+
+
+@budgeted(0.2)
+@given(case=hs.expansions())
+def test_nested_expansion(run, spec_file, case):
+    """Repeats, residual blocks and named blocks nested at random: a spec of a few hundred
+    layers reads, every one of them there; past MAX_LAYERS, a repeat past 10,000, blocks
+    past 50 deep or a block that uses itself are refused, at once."""
+    text, layers, refused = case
+    spec_file.write_text(text)
+    budget = Budget(run)
+    results = [budget(*args, str(spec_file)) for args in COMMANDS]
+    if refused is None:
+        assert [result.exit_code for result in results] == [0] * 4, results[0].output
+        assert hs.layers_in(json.loads(results[-1].stdout)["layers"]) == layers
+    else:
+        assert all(result.exit_code == 1 and refused in result.output for result in results)
+
+
+@budgeted(0.15)
+@given(
+    text=hs.overflow_specs(),
+    batch=st.sampled_from([[], ["--batch", "1000000000"]])
+    | st.integers(1, 10**9).map(lambda n: ["--batch", str(n)]),
+    dtype=st.sampled_from(["float32", "float16", "int8"]),
+)
+def test_computed_overflow(run, spec_file, text, batch, dtype):
+    """Sizes, strides and factors near 10^18 and large batches: every run clean, and no
+    figure written past 10^18."""
+    spec_file.write_text(text)
+    budget = Budget(run)
+    for args in (("check",), ("table", *batch), ("explain",)):
+        budget(*args, str(spec_file))
+    result = budget("table", "--format", "json", "--dtype", dtype, *batch, str(spec_file))
+    if result.exit_code == 0:
+        assert_within_limit(result.stdout)
+
+
+@budgeted(0.5)
+@given(form=hs.number_forms, field=st.sampled_from(list(hs.FIELDS)))
+def test_yaml_number_forms(run, spec_file, form, field):
+    """Each of YAML's ways to write a number, in whole and decimal fields, in YAML and in
+    shorthand: read only when plain decimal, and then as written; otherwise refused, with
+    the number as written."""
+    _, kind, path = hs.FIELDS[field]
+    spec_file.write_text(hs.spec_with(field, form) + "\n", encoding="utf-8")
+    budget = Budget(run)
+    results = [budget("check", str(spec_file)), budget("table", "--format", "json", str(spec_file))]
+    if field.startswith("shorthand"):
+        layer = ("conv:{x},1" if kind == "int" else "dropout:{x}").format(x=form)
+        results.append(budget("table", "--format", "json", "--input", "8x8x3", layer))
+    for result in results:
+        if not hs.PLAIN_NUMBER["dec"].fullmatch(form):
+            assert result.exit_code == 1 and form in result.output, result.output
+        elif not hs.PLAIN_NUMBER[kind].fullmatch(form):
+            assert result.exit_code == 1, result.output
+        elif result.exit_code == 0 and result.stdout.startswith("{"):
+            if path:
+                assert hs.read_as(json.loads(result.stdout), path) == int(form)
+            else:
+                assert 0 <= float(form) < 1
+
+
+# Specs from all of the above for the terminal: names with markup and wide letters, nested
+# blocks, figures near 10^18 in wide columns, aliased values; most of them drawn.
+terminal_specs = st.one_of(
+    hs.named_specs(hostile=False).map(lambda case: case[0]),
+    hs.expansions(modes=("reads",)).map(lambda case: case[0]),
+    hs.overflow_specs(),
+    hs.aliased_specs().map(lambda case: case[0]),
+)
+
+
+@budgeted(0.5)
+@given(
+    text=terminal_specs,
+    width=st.integers(20, 200),
+    options=st.lists(
+        st.sampled_from(["--depth=1", "--depth=2", "--depth=all", "--columns=all", "--batch=8"])
+        | st.lists(st.sampled_from(list(COLUMNS)), min_size=1, max_size=6, unique=True).map(
+            lambda keys: "--columns=" + ",".join(keys)
+        ),
+        max_size=3,
+        unique_by=lambda option: option.split("=")[0],
+    ),
+)
+def test_rich_table_on_a_forced_terminal(run, spec_file, text, width, options):
+    """The table drawn by rich on colour terminals 20 to 200 columns wide: clean, no
+    escape but rich's colours, and what rich draws no wider than the terminal."""
+    spec_file.write_text(text, encoding="utf-8")
+    result = on_terminal(Budget(run), width, "table", *options, str(spec_file))
+    for line in SGR.sub("", result.stdout).splitlines():
+        if line[:1] in "┏┃┡│└":
+            assert cell_len(line) <= width, line

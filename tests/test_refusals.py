@@ -413,3 +413,39 @@ def test_a_name_with_bytes_that_are_not_utf8_is_refused(run):
         "Error: argument 'relu:name=a\\xff': layer 1: name holds a byte that is not UTF-8 "
         "(\\xff); write the text in UTF-8\n"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # 50 uses side by side of a block of 2,001 layers: 100,050 layers.
+        "blocks: {b: {layers: [{repeat: 2000, layers: [relu]}]}}\nlayers:\n"
+        + "  - {use: b}\n" * 50,
+        # The same inside one residual block.
+        "blocks: {b: {layers: [{repeat: 2000, layers: [relu]}]}}\nlayers:\n  - residual:\n"
+        + "    - {use: b}\n" * 50,
+        # A repeat whose count is a parameter: 30 × 10,002 layers.
+        "blocks: {b: {params: [n], layers: [{repeat: $n, layers: [relu]}]}}\n"
+        "layers: [{repeat: 30, layers: [{use: b, n: 10000}]}]\n",
+    ],
+    ids=["side by side", "in a residual", "count from a parameter"],
+)
+def test_a_spec_past_the_layer_limit_is_refused_before_most_is_read(text):
+    """Found by the fuzz suite: these were refused only once 100,000 layers were read."""
+    started = time.perf_counter()
+    with pytest.raises(SpecError, match="expands to more than 100,000 layers"):
+        spec.from_text("input: [4, 4, 2]\n" + text)
+    assert time.perf_counter() - started < 0.5  # reading 100,000 layers takes seconds
+
+
+@pytest.mark.parametrize(("written", "problem"), [
+    ("064", "064 has a leading zero"),
+    ("1_000", "1_000 holds underscores"),
+    ("\u0663", "is written in digits that are not ASCII"),
+    ("1000000001", "must be at most 1,000,000,000, got 1,000,000,001"),
+])  # fmt: skip
+def test_batch_numbers_are_read_as_every_other(run, written, problem):
+    """--batch read numbers as Python's int() does: 064 was 64, ٣ was 3."""
+    result = run("table", "--input", "8x8x3", "relu", "--batch", written)
+    assert result.exit_code == 2
+    assert problem in result.stderr

@@ -126,8 +126,7 @@ def layer_options(function: Any) -> Any:
 )
 @click.option(
     "--batch",
-    type=click.IntRange(min=1, max=10**9),
-    metavar="M",
+    type=ValueType("batch", "the batch size", "M"),
     help="Batch size m: activations and their memory are for M inputs (parameters are "
     "not); shapes show M first.",
 )

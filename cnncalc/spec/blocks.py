@@ -53,26 +53,45 @@ class BlockReader:
 
     def expand(self, layers: int, path: tuple[int, ...], where: Where | None) -> None:
         """Count `layers` more layers read, or refuse them past the limit."""
+        self._room(layers, path, where)
+        self.count += layers
+
+    def _room(self, layers: int, path: tuple[int, ...], where: Where | None) -> None:
+        """Refuse `layers` more than those read, if they would pass the limit."""
         if self.count + layers > MAX_LAYERS:
             raise SpecError(
                 f"the spec expands to more than {MAX_LAYERS:,} layers; "
                 "check the counts of its repeats and the blocks it uses",
                 where,
-                LayerRef.at(path, None),
+                LayerRef.at(path, None) if path else None,
             )
-        self.count += layers
 
     def _will_read(
         self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
     ) -> None:
         """Refuse a use or a repeat that would pass the limit, before reading any of it."""
+        self._room(self._counter().of_layer(raw) - 1, path, where)  # its row is counted
+
+    def will_read_list(
+        self, raw: list[Any], path: tuple[int, ...], where: Where | None, start: int = 0
+    ) -> None:
+        """Refuse a list of layers (uses side by side, a block's body) that would pass the
+        limit before reading any of it, at the first layer that takes it past."""
+        counter = self._counter()
+        if self.count + counter.of_list(raw) <= MAX_LAYERS:
+            return
+        total = self.count
+        for number, (item, mark) in enumerate(zip(raw, item_marks(raw), strict=True), start + 1):
+            total += counter.of_layer(item)
+            if total > MAX_LAYERS:
+                self._room(total - self.count, (*path, number), place(mark, self.source) or where)
+
+    def _counter(self) -> Any:
         if self.counter is None or self.counter.blocks is not self.blocks:
             from cnncalc.spec.expansion import Counter
 
             self.counter = Counter(self.blocks, MAX_LAYERS)
-        inside = self.counter.of_layer(raw) - 1  # the block's own row is counted already
-        if self.count + inside > MAX_LAYERS:
-            self.expand(inside, path, where)
+        return self.counter
 
     def _spec(
         self, block: Block, name: str, where: Where | None, expect: Expectation | None
@@ -151,8 +170,11 @@ class BlockReader:
         body_at = value_at(raw, "layers", self.source) or where
         self._will_read(raw, path, where)
         layers: list[LayerSpec] = []
-        for _ in range(times):
+        before = self.count
+        for number in range(times):
             layers += self.layers(raw["layers"], path, body_at, "layers", len(layers))
+            if number == 0:  # now known exactly, whatever `$n` counts it held
+                self._room((times - 1) * (self.count - before), path, where)
         block = Sequential(tuple(layers), "", "repeat")
         return self._spec(block, name or self.unique(f"Repeat ×{times}"), where, expect)
 

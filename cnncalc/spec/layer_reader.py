@@ -167,6 +167,7 @@ class LayerReader(BlockReader):
                 LayerRef.at(path, None),
             )
         split_shorthand(raw, self.source)
+        self.will_read_list(raw, path, where, start)
         if len(path) > MAX_NESTING:
             raise SpecError(
                 f"blocks nest more than {MAX_NESTING} deep", where, LayerRef.at(path, None)

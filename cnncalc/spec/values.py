@@ -169,6 +169,17 @@ def positive_int(name: str, raw: Any) -> int:
     return value
 
 
+MAX_BATCH = 10**9  # inputs in one batch: far beyond any device's memory
+
+
+def batch(name: str, raw: Any) -> int:
+    """A batch size: a whole number from 1 to `MAX_BATCH`, written as any other."""
+    value = positive_int(name, raw)
+    if value > MAX_BATCH:
+        raise ValueProblem(f"{name} must be at most {MAX_BATCH:,}, got {value:,}")
+    return value
+
+
 def count(name: str, raw: Any) -> int:
     """A number of things that may be zero, such as a layer's parameters."""
     value = _whole(name, raw)
