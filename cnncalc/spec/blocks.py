@@ -8,7 +8,7 @@ each use, with each `$parameter` substituted.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerRef, SpecError, Where, suggestion
 from cnncalc.model import Block, Concat, Expectation, LayerSpec, Residual, Sequential
@@ -16,6 +16,9 @@ from cnncalc.spec import values
 from cnncalc.spec.expansion import MAX_LAYERS
 from cnncalc.spec.marked import item_marks, key_at, place, value_at
 from cnncalc.spec.named import REQUIRED, USE_KEYS, BlockDef, label_of
+
+if TYPE_CHECKING:
+    from cnncalc.spec.expansion import Counter
 
 MAX_REPEAT = 10_000
 BLOCK_KEYS = {
@@ -49,7 +52,7 @@ class BlockReader:
         raise NotImplementedError
 
     count: int  # layers read so far, repeats and blocks expanded
-    counter: Any = None  # an expansion.Counter, made at the first use or repeat
+    counter: Counter | None = None  # made at the first use or repeat
 
     def expand(self, layers: int, path: tuple[int, ...], where: Where | None) -> None:
         """Count `layers` more layers read, or refuse them past the limit."""
@@ -86,7 +89,7 @@ class BlockReader:
             if total > MAX_LAYERS:
                 self._room(total - self.count, (*path, number), place(mark, self.source) or where)
 
-    def _counter(self) -> Any:
+    def _counter(self) -> Counter:
         if self.counter is None or self.counter.blocks is not self.blocks:
             from cnncalc.spec.expansion import Counter
 
