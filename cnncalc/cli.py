@@ -50,18 +50,20 @@ def warn(diagnostic: Diagnostic) -> None:
 
 
 class ValueType(click.ParamType):  # type: ignore[type-arg]
-    """An option value read by one of `cnncalc.values`' readers: the same sentence as
-    for a spec's field when it is wrong, as a usage error (exit 2)."""
+    """An option value read by one of `cnncalc.spec.values`' readers, or `axes`' for
+    "axes.sizes": the same sentence as for a spec's field when it is wrong, as a usage
+    error (exit 2)."""
 
     def __init__(self, reader: str, what: str, metavar: str, hint: str = "") -> None:
         self.reader, self.what, self.name, self.hint = reader, what, metavar, hint
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from cnncalc.spec import values
+        from cnncalc.spec import axes, values
 
         if not isinstance(value, str):
             return value  # a default, already read
-        read: Callable[[str, Any], Any] = getattr(values, self.reader)
+        module, _, reader = self.reader.rpartition(".")
+        read: Callable[[str, Any], Any] = getattr(axes if module == "axes" else values, reader)
         try:
             return read(self.what, value.strip())
         except values.ValueProblem as problem:

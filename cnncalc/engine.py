@@ -19,8 +19,17 @@ from cnncalc.errors import Diagnostic, LayerRef, SpecError, Where, counted
 from cnncalc.geometry import Field, Sizes
 from cnncalc.layers import LayerProblem
 from cnncalc.limits import Storage
-from cnncalc.model import Block, Concat, Expectation, LayerSpec, Residual, Sequential, Spec
-from cnncalc.shapes import Shape, shape_text, size_of
+from cnncalc.model import (
+    Block,
+    Concat,
+    Expectation,
+    LayerSpec,
+    Requires,
+    Residual,
+    Sequential,
+    Spec,
+)
+from cnncalc.shapes import Shape, dimensions, rank_of, shape_text, size_of
 from cnncalc.summary import Branch, Memory, Row, Summary
 
 __all__ = ["Branch", "Memory", "Row", "Summary", "analyze"]
@@ -104,6 +113,9 @@ class _Walker:
     def _layer(
         self, layer_spec: LayerSpec, state: _State, place: tuple[int, ...], ref: LayerRef
     ) -> tuple[Row, _State]:
+        requires = layer_spec.requires
+        if requires is not None and rank_of(state.shape) not in requires.ranks:
+            raise _error(self._rank_refusal(requires, state.shape), layer_spec, requires.where, ref)
         try:
             step = layer_spec.layer.apply(state.shape, state.padded)
         except LayerProblem as problem:
@@ -228,6 +240,19 @@ class _Walker:
     def _shape(self, shape: Shape) -> str:
         return shape_text(shape, self.layout)
 
+    def _rank_refusal(self, requires: Requires, shape: Shape) -> str:
+        """conv3d takes a 3-D input, but its input (28, 28, 1) is 2-D."""
+        wanted = " or ".join(
+            "a vector" if rank == 0 else f"a {dimensions(rank)} input {_FORMS[rank]}"
+            for rank in requires.ranks
+        )
+        rank = rank_of(shape)
+        has = "a vector" if rank == 0 else dimensions(rank)
+        return (
+            f"{requires.alias} takes {wanted}, but its input {self._shape(shape)} is {has}; "
+            f"write {requires.kind} to take the rank from the input"
+        )
+
 
 # How each block type is walked; a test checks that every type in `model` has one.
 _BLOCKS: dict[type[Block], _Walk] = {
@@ -235,6 +260,10 @@ _BLOCKS: dict[type[Block], _Walk] = {
     Residual: _Walker._residual,
     Concat: _Walker._concat,
 }
+
+
+# How a spec writes an input of each rank, channels last.
+_FORMS = {1: "(L, C)", 2: "(H, W, C)", 3: "(D, H, W, C)"}
 
 
 def channels_first(shape: Shape, layout: str) -> str:

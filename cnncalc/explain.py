@@ -53,8 +53,9 @@ _FUNCTIONS = {
     "sigmoid": "1/(1 + e^−x)",
     "tanh": "tanh(x)",
 }
-# The course's names for the output sizes, per number of spatial axes.
-_SIZE_NAMES = {2: ("n_H", "n_W")}
+# The course's names for the output sizes, per number of spatial axes: n_H and n_W of an
+# image, n_L along a 1-D signal, n_D, n_H and n_W of a 3-D volume.
+_SIZE_NAMES = {1: ("n_L",), 2: ("n_H", "n_W"), 3: ("n_D", "n_H", "n_W")}
 
 
 class Section(NamedTuple):
@@ -257,9 +258,16 @@ def _global_pool(layer: GlobalAvgPool, row: Row, layout: str) -> _Explained:
 
 @_handles(AdaptiveAvgPool)
 def _adaptive_pool(layer: AdaptiveAvgPool, row: Row, layout: str) -> _Explained:
-    n, out = row.input_shape[0], row.shape[0]
+    axes = list(zip(_names(row), row.input_shape[:-1], row.shape[:-1], strict=True))
+    windows = [f"window i spans ⌊i·{n}/{out}⌋ to ⌈(i + 1)·{n}/{out}⌉" for _, n, out in axes]
+    if all(text == windows[0] for text in windows):
+        along = "rows" if len(axes) == 2 else "positions on each axis"
+        lines = [f"{windows[0]} {along}, PyTorch's rule"]
+    else:
+        lines = [f"{name}: {text}" for (name, _, _), text in zip(axes, windows, strict=True)]
+        lines[-1] += ", PyTorch's rule"
     return f"{row.name}: adaptive average pooling to {by(layer.output)}", [
-        f"window i spans ⌊i·{n}/{out}⌋ to ⌈(i + 1)·{n}/{out}⌉ rows, PyTorch's rule",
+        *lines,
         *_size_line(row, layout),
         "no parameters",
     ]

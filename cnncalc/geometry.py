@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 # startup for what only the type checker reads.
 Sizes: TypeAlias = "tuple[int, ...]"  # one number per spatial axis
 Sides: TypeAlias = "tuple[tuple[int, int], ...]"  # (before, after) per axis
-# Padding as a spec gives it: a rule, one number for every side, or per axis.
-Padding: TypeAlias = "Literal['same', 'valid'] | int | Sides"
+# Padding as a spec gives it: a rule, one number for every side, one number per axis
+# or two (before, after) per axis in a flat tuple, or (before, after) pairs.
+Padding: TypeAlias = "Literal['same', 'valid', 'causal'] | int | Sizes | Sides"
 
 
 def span(f: int, d: int = 1) -> int:
@@ -99,16 +100,39 @@ def same_padding(n: int, k: int, s: int) -> tuple[int, int]:
     return split_padding(max((same_output_size(n, s) - 1) * s + k - n, 0))
 
 
+def causal_padding(k: int) -> tuple[int, int]:
+    """Keras's 'causal' padding of one axis: all of the span less one before, none after,
+    so that no output sees an input later than its own position."""
+    return k - 1, 0
+
+
+def flat_sides(flat: Sizes, rank: int) -> Sides | None:
+    """Padding written flat: one number per axis, or (before, after) per axis in axis order
+    ([top, bottom, left, right] in 2-D); None when it has neither length."""
+    if len(flat) == rank:
+        return tuple((p, p) for p in flat)
+    if len(flat) == 2 * rank:
+        return tuple((flat[2 * axis], flat[2 * axis + 1]) for axis in range(rank))
+    return None
+
+
 def resolve_padding(padding: Padding, sizes: Sizes, spans: Sizes, strides: Sizes) -> Sides:
-    """(before, after) on each axis of an input of `sizes`, for windows spanning `spans`."""
+    """(before, after) on each axis of an input of `sizes`, for windows spanning `spans`.
+    The caller has checked that padding written flat or per axis has its axes."""
     if padding == "valid":
         return ((0, 0),) * len(sizes)
     if padding == "same":
         return tuple(same_padding(*axis) for axis in zip(sizes, spans, strides, strict=True))
+    if padding == "causal":
+        return tuple(causal_padding(k) for k in spans)
     if isinstance(padding, int):
         return ((padding, padding),) * len(sizes)
     assert not isinstance(padding, str)
-    return padding
+    if padding and isinstance(padding[0], int):
+        sides = flat_sides(padding, len(sizes))
+        assert sides is not None
+        return sides
+    return padding  # type: ignore[return-value]
 
 
 def leftover(n: int, k: int, s: int, before: int = 0, after: int = 0) -> int:

@@ -33,6 +33,15 @@ class Expectation(NamedTuple):
     params_where: Where | None = None
 
 
+class Requires(NamedTuple):
+    """A type name that also demands a rank of its input: conv3d a 3-D one."""
+
+    alias: str  # as the spec spells it: Conv3D
+    kind: str  # the type without a rank: conv
+    ranks: tuple[int, ...]  # spatial axes; 0 is a vector (BatchNorm1d takes one)
+    where: Where | None = None
+
+
 @dataclass(repr=False, eq=False, kw_only=True)
 class LayerSpec(Record):
     """One checked layer, its name, and where each of its fields was written."""
@@ -43,6 +52,7 @@ class LayerSpec(Record):
     field_where: Mapping[str, Where] = field(default_factory=dict)
     expect: Expectation | None = None
     context: str = ""  # ", in block 'x' used at f.yaml:40:5" for layers inside a named block
+    requires: Requires | None = None  # the rank its type name demands, if it demands one
 
     def where_of(self, field_name: str | None) -> Where | None:
         """Where a field was written, or the layer itself if it was not."""
@@ -99,7 +109,8 @@ BLOCK_TYPES: tuple[type[Block], ...] = (Sequential, Residual, Concat)
 
 @dataclass(repr=False, eq=False, kw_only=True)
 class Spec(Record):
-    """A network to analyse: the input shape (H, W, C) and the layers in order."""
+    """A network to analyse: the input shape ((L, C), (H, W, C) or (D, H, W, C), or (n,))
+    and the layers in order."""
 
     input: Shape
     layers: tuple[LayerSpec, ...]
@@ -108,4 +119,4 @@ class Spec(Record):
     description: str | None = None
     source: str | None = None
     expect: Expectation | None = None  # of the output shape and the total parameters
-    layout: str = "hwc"  # how the spec writes its shapes; they are held as (H, W, C)
+    layout: str = "hwc"  # how the spec writes its shapes; they are held channels last

@@ -17,7 +17,7 @@ from typing import Literal
 
 from cnncalc import geometry, limits
 from cnncalc.errors import SpecError
-from cnncalc.geometry import Padding, Sizes, output_size, same_padding, span, unused
+from cnncalc.geometry import Sides, Sizes, output_size, same_padding, span, unused
 from cnncalc.shapes import axis_names
 
 # How one axis is padded: TensorFlow's rule, none, or (before, after) as given.
@@ -324,7 +324,8 @@ class Question:
     n: Sizes
     f: Sizes
     s: Sizes | None = None  # None: 1, or the kernel for pooling
-    padding: Padding | None = None  # None: 0, or the unknown when solving
+    # None: 0, or the unknown when solving; per axis as (before, after), never flat
+    padding: Literal["same", "valid"] | int | Sides | None = None
     dilation: Sizes | None = None  # None: 1
     pool: bool = False
     transposed: bool = False
@@ -336,7 +337,9 @@ class Question:
 Answer = Size | Solved
 
 
-def _axis_padding(padding: Padding | None, axis: int) -> AxisPadding | None:
+def _axis_padding(
+    padding: Literal["same", "valid"] | int | Sides | None, axis: int
+) -> AxisPadding | None:
     if padding is None or isinstance(padding, str):
         return padding
     if isinstance(padding, int):

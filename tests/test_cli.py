@@ -397,7 +397,8 @@ def test_missing_input(run, tmp_path):
     path = write(tmp_path, "layers:\n  - fc:10\n")
     assert error_of(run, path) == (
         1, f"Error: {path}:1:1: the spec has no 'input'; give the input shape as "
-           "[height, width, channels], e.g. input: [32, 32, 3]",
+           "[height, width, channels], e.g. input: [32, 32, 3] ([length, channels] in 1-D, "
+               "[depth, height, width, channels] in 3-D)",
     )  # fmt: skip
 
 
@@ -467,7 +468,7 @@ def test_missing_required_field(run):
     """A conv without a kernel names the field and shows an example."""
     assert error_of(run, "-i", "32x32x3", "conv:8") == (
         1, "Error: argument 'conv:8': layer 1 (CONV1): conv needs kernel "
-           "(window size f, or [f_h, f_w]), e.g. conv:16,5",
+           "(window size f, or one per axis: [f_h, f_w]), e.g. conv:16,5",
     )  # fmt: skip
 
 
@@ -475,8 +476,8 @@ def test_shape_mismatch_conv_after_fc(run):
     """A conv cannot follow a vector."""
     code, message = error_of(run, "-i", "32x32x3", "fc:10", "conv:3,3")
     assert (code, message) == (
-        1, "Error: argument 'conv:3,3': layer 2 (CONV2): conv needs a (height, width, channels) "
-           "input, but its input is a vector of 10",
+        1, "Error: argument 'conv:3,3': layer 2 (CONV2): conv needs a spatial input, "
+           "(L, C), (H, W, C) or (D, H, W, C), but its input is a vector of 10",
     )  # fmt: skip
 
 
@@ -505,7 +506,7 @@ def test_empty_file(run, tmp_path):
         ((), "give a SPEC (a file or a bundled name), or --input and layers"),
         (("a.yaml", "b.yaml"), "got 2 arguments but no --input"),
         (("--input", "8x8x1"), "--input needs layers after it"),
-        (("--input", "8x8", "fc:2"), "the input shape must be [height, width, channels]"),
+        (("--input", "8x8x8x8x1", "fc:2"), "the input shape has 5 axes, but cnncalc takes at most 3"),
         (("lenet5", "--format", "xml"), "Invalid value for '--format'"),
         (("lenet5", "--bogus"), "No such option '--bogus'"),
     ],
@@ -574,4 +575,4 @@ def test_list_layers_names_every_type_and_key(run):
         assert any(line.startswith(f"{kind.name}") for line in output.splitlines()), kind.name
         for field in kind.fields:
             assert field.name in output
-    assert "conv (conv2d): convolution" in output
+    assert "conv (conv1d/2d/3d): convolution" in output

@@ -34,7 +34,11 @@ def test_bundled_names_and_files_complete_together(tmp_path, monkeypatch):
 def test_after_input_the_arguments_are_layers():
     """With --input, an argument is a layer: its type completes."""
     found = complete(["table", "--input", "8x8x3"], "max")
-    assert found == ["maxpool", "maxpool2d", "maxpooling2d"]
+    assert found == [
+        "maxpool",
+        *(f"maxpool{rank}d" for rank in (1, 2, 3)),
+        *(f"maxpooling{rank}d" for rank in (1, 2, 3)),
+    ]
 
 
 def test_columns_complete_after_a_comma():

@@ -456,7 +456,7 @@ def test_long_runs_are_summarised(run):
         (["32", "-f", "3", "-p", "1.5"], "the padding p must be 'same', 'valid'"),
         (["32", "-f", "3", "-d", "0"], "the dilation d must be at least 1, got 0"),
         (["32", "-f", "3", "--out", "0"], "the wanted output size must be at least 1, got 0"),
-        (["32", "-f", "3x"], "the kernel f must be a whole number or a pair"),
+        (["32", "-f", "3x"], "the kernel f must be a whole number, or one per axis"),
         (["32"], "Missing option '-f'"),
         (
             ["32", "-f", "3", "--out", "30", "--transposed"],

@@ -26,8 +26,8 @@ def test_split_shorthand_keeps_offsets():
 
 def test_positional_values_follow_keras_order():
     """conv:FILTERS,KERNEL,STRIDE,PADDING, as Conv2D(filters, kernel_size, strides, padding)."""
-    assert layers("conv:16,5,2,same") == [Conv(16, (5, 5), (2, 2), "same")]
-    assert layers("maxpool:3,2") == [Pool("max", (3, 3), (2, 2))]
+    assert layers("conv:16,5,2,same") == [Conv(16, 5, 2, "same")]
+    assert layers("maxpool:3,2") == [Pool("max", 3, 2)]
     assert layers("fc:120") == [Dense(120)]
     assert layers("softmax:10") == [Softmax(10)]
 
@@ -46,11 +46,11 @@ def test_pairs_and_padding_forms():
 def test_course_and_keras_aliases():
     """f, s, p from the course; kernel_size, strides, use_bias, pool_size from Keras."""
     assert layers({"type": "conv2d", "filters": 8, "f": 5, "s": 1, "p": 0}) == [
-        Conv(8, (5, 5), (1, 1), ((0, 0), (0, 0)))
+        Conv(8, 5, 1, 0)
     ]
     assert layers({"type": "Conv2D", "filters": 8, "kernel_size": 3, "strides": 2,
-                   "use_bias": False}) == [Conv(8, (3, 3), (2, 2), bias=False)]  # fmt: skip
-    assert layers({"type": "MaxPooling2D", "pool_size": 2}) == [Pool("max", (2, 2))]
+                   "use_bias": False}) == [Conv(8, 3, 2, bias=False)]  # fmt: skip
+    assert layers({"type": "MaxPooling2D", "pool_size": 2}) == [Pool("max", 2)]
     assert layers("dense:10", "linear:5") == [Dense(10), Dense(5)]
 
 
@@ -82,10 +82,11 @@ def test_quoted_shorthand_points_at_the_string():
         ("conv:8,,5", "value 2 of 'conv:8,,5' is empty"),
         ("conv:8,5,kernel=3", "kernel is given twice, as value 2 (5) and as kernel=3"),
         ("conv:8,5,bias=maybe", "bias must be true or false, got 'maybe'"),
-        ("conv:8,5.5", "kernel must be a whole number or a pair [height, width] (HxW in "
-                       "shorthand), got '5.5'"),
-        ("conv:8,5,padding=full", "padding must be 'same', 'valid', a whole number, [ph, pw] "
-                                  "or [top, bottom, left, right], got 'full'"),
+        ("conv:8,5.5", "kernel must be a whole number, or one per axis: [a] in 1-D, [a, b] in "
+                       "2-D, [a, b, c] in 3-D (AxBxC in shorthand), got '5.5'"),
+        ("conv:8,5,padding=full", "padding must be 'same', 'valid', 'causal', a whole number, "
+                                  "one per axis, or (before, after) per axis ([top, bottom, left, "
+                                  "right] in 2-D), got 'full'"),
         ("relu:3", "relu takes 0 values in order (none), but 'relu:3' has more"),
         ("conv:8,5,name=", "name cannot be empty"),
     ],
@@ -103,8 +104,11 @@ def test_shorthand_errors(raw, message):
         ({"input": [32, 32, 3]}, "the spec has no 'layers'; list them, one per line, e.g. '- conv:8,5'"),
         ({"input": [32, 32, 3], "layers": []}, "'layers' is empty; list at least one layer"),
         ({"input": [32, 32, 3], "layers": "conv:8,5"}, "'layers' must be a list of layers, got 'conv:8,5'"),
-        ({"input": [32, 32], "layers": ["fc:1"]}, "input must be [height, width, channels] (HxWxC "
-                                                  "on the command line), or [n] for a vector, got [32, 32]"),
+        ({"input": [2, 32, 32, 32, 3], "layers": ["fc:1"]},
+         "input has 5 axes, but cnncalc takes at most 3 spatial axes and the channels: [L, C], "
+         "[H, W, C] or [D, H, W, C]"),
+        ({"input": [32, 32, "x"], "layers": ["fc:1"]},
+         "input must hold whole numbers, got [32, 32, 'x']"),
         ({"input": [32, 32, 3], "layers": ["fc:1"], "nmae": "x"},
          "unknown key 'nmae' at the top of the spec; did you mean 'name'?"),
         ({"input": [32, 32, 3], "layers": [{"conv": 8}]},
@@ -115,8 +119,8 @@ def test_shorthand_errors(raw, message):
         ({"input": [32, 32, 3], "layers": [{"type": "fc", "units": 2, "name": 7}]},
          "name must be text, got 7; quote it: '7'"),
         ({"input": [32, 32, 3], "layers": [{"type": "zeropad", "padding": "same"}]},
-         "padding must be in numbers: a whole number, [ph, pw] or [top, bottom, left, right], "
-         "got 'same'"),
+         "padding must be in numbers: a whole number, one per axis, or (before, after) per axis "
+         "([top, bottom, left, right] in 2-D), got 'same'"),
     ],
 )  # fmt: skip
 def test_document_errors(document, message):

@@ -76,7 +76,7 @@ def spec_or_layer(
     return [
         CompletionItem(name, help=kind.help)
         for kind in LAYER_TYPES.values()
-        for name in (kind.name, *kind.aliases)
+        for name in kind.names
         if name.startswith(typed)
     ]
 

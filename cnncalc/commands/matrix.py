@@ -140,7 +140,7 @@ def _padding_option(function: Any) -> Any:
     return click.option(
         "-p",
         "--padding",
-        type=ValueType("padding", "the padding", "P|PHxPW|same|valid"),
+        type=ValueType("axes.padding_2d", "the padding", "P|PHxPW|same|valid"),
         metavar="P",
         default="0",
         show_default=True,
@@ -190,7 +190,7 @@ def _one_stdin(*arguments: str) -> None:
 @click.option(
     "-s",
     "--stride",
-    type=ValueType("pair", "the stride", "S|HxW"),
+    type=ValueType("axes.pair", "the stride", "S|HxW"),
     default="1",
     show_default=True,
     metavar="S",
@@ -200,7 +200,7 @@ def _one_stdin(*arguments: str) -> None:
 @click.option(
     "-d",
     "--dilation",
-    type=ValueType("pair", "the dilation", "D|DHxDW"),
+    type=ValueType("axes.pair", "the dilation", "D|DHxDW"),
     default="1",
     show_default=True,
     metavar="D",
@@ -283,7 +283,7 @@ def conv(
 @click.option(
     "-f",
     "--kernel",
-    type=ValueType("pair", "the kernel", "S|HxW"),
+    type=ValueType("axes.pair", "the kernel", "S|HxW"),
     required=True,
     metavar="F",
     help="F, or FHxFW per axis.",
@@ -291,7 +291,7 @@ def conv(
 @click.option(
     "-s",
     "--stride",
-    type=ValueType("pair", "the stride", "S|HxW"),
+    type=ValueType("axes.pair", "the stride", "S|HxW"),
     metavar="S",
     help="S, or SHxSW per axis.  [default: the kernel]",
 )

@@ -8,13 +8,16 @@ together, such as a kernel larger than the padded input, are bad data: exit 1.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 import click
 
 from cnncalc.cli import CONTEXT, ValueType, format_option, user_errors
 from cnncalc.commands.arguments import valued_options
 from cnncalc.render.size import FORMATS
+
+if TYPE_CHECKING:
+    from cnncalc.geometry import Sizes
 
 
 class SizeCommand(click.Command):
@@ -37,8 +40,8 @@ class SizeCommand(click.Command):
         return super().parse_args(ctx, args)
 
 
-def _pair(what: str, metavar: str) -> ValueType:
-    return ValueType("pair", what, metavar)
+def _sizes(what: str, metavar: str) -> ValueType:
+    return ValueType("axes.sizes", what, metavar)
 
 
 @click.command(
@@ -46,36 +49,36 @@ def _pair(what: str, metavar: str) -> ValueType:
     context_settings=CONTEXT,
     short_help="One output size, or the padding or stride that gives it.",
 )
-@click.argument("n", type=_pair("the input size n", "N"))
+@click.argument("n", type=_sizes("the input size n", "N"))
 @click.option(
     "-f",
     "--kernel",
-    type=_pair("the kernel f", "F"),
+    type=_sizes("the kernel f", "F"),
     required=True,
     metavar="F",
-    help="Kernel (filter) size f, or FHxFW.",
+    help="Kernel (filter) size f, or one per axis: FHxFW.",
 )
 @click.option(
     "-s",
     "--stride",
-    type=_pair("the stride s", "S"),
+    type=_sizes("the stride s", "S"),
     metavar="S",
-    help="Stride s, or SHxSW.  [default: 1; f with --pool]",
+    help="Stride s, or one per axis: SHxSW.  [default: 1; f with --pool]",
 )
 @click.option(
     "-p",
     "--padding",
-    type=ValueType("padding", "the padding p", "P"),
+    type=ValueType("axes.padding", "the padding p", "P"),
     metavar="P",
-    help="Padding p on each side: p, PHxPW, TOPxBOTTOMxLEFTxRIGHT (the way to give "
-    "before and after apart), 'valid' (0) or 'same' (TensorFlow's rule, the odd one "
-    "after).  [default: 0]",
+    help="Padding p on each side: p, one per axis (PHxPW), (before, after) per axis "
+    "(TOPxBOTTOMxLEFTxRIGHT, the way to give them apart), 'valid' (0) or 'same' "
+    "(TensorFlow's rule, the odd one after).  [default: 0]",
 )
 @click.option(
     "-d",
     "--dilation",
-    type=_pair("the dilation d", "D"),
-    default=(1, 1),
+    type=_sizes("the dilation d", "D"),
+    default=1,
     metavar="D",
     help="Dilation d, or DHxDW: the kernel then spans d(f − 1) + 1.  [default: 1]",
 )
@@ -86,7 +89,7 @@ def _pair(what: str, metavar: str) -> ValueType:
 )
 @click.option(
     "--out",
-    type=_pair("the wanted output size", "N"),
+    type=_sizes("the wanted output size", "N"),
     metavar="N",
     help="Solve: find what gives this output size, or HxW (see --solve).",
 )
@@ -103,7 +106,7 @@ def _pair(what: str, metavar: str) -> ValueType:
 )
 @click.option(
     "--output-padding",
-    type=ValueType("pair_or_zero", "the output padding", "OP"),
+    type=ValueType("axes.sizes_or_zero", "the output padding", "OP"),
     metavar="OP",
     help="Added to one side of a transposed convolution's output, or OPHxOPW; smaller "
     "than the stride or the dilation (PyTorch's rule).  [default: 0]",
@@ -115,16 +118,16 @@ def _pair(what: str, metavar: str) -> ValueType:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Text: print the answer line alone.")
 def size(
-    n: tuple[int, int],
-    kernel: tuple[int, int],
-    stride: tuple[int, int] | None,
+    n: Sizes,
+    kernel: Sizes,
+    stride: Sizes | None,
     padding: Any,
-    dilation: tuple[int, int],
+    dilation: Sizes,
     pool: bool,
-    out: tuple[int, int] | None,
+    out: Sizes | None,
     solve: str | None,
     transposed: bool,
-    output_padding: tuple[int, int] | None,
+    output_padding: Sizes | None,
     format_: str,
     quiet: bool,
 ) -> None:
@@ -139,10 +142,10 @@ def size(
     The first line is the answer alone: the output size, or the values that
     give --out ('1 2' for several, 'A..B' for more than ten, 'none'), so that
     $(cnncalc size … -q) works in a script. The lines after it show the
-    arithmetic. N and every size take one number for a square question, or
-    HxW; when height and width differ, each gets its own answer (28×22).
-    Asymmetric padding is TOPxBOTTOMxLEFTxRIGHT, as everywhere in cnncalc:
-    -p 0x1x0x1 pads 0 before and 1 after on both axes.
+    arithmetic. N and every size take one number for every axis, or one per
+    axis: HxW, or DxHxW for a 3-D volume; when the axes differ, each gets its
+    own answer (28×22). Asymmetric padding is TOPxBOTTOMxLEFTxRIGHT, as
+    everywhere in cnncalc: -p 0x1x0x1 pads 0 before and 1 after on both axes.
 
     Solving searches the symmetric paddings p from 0 to f − 1 (k − 1 for a
     dilated kernel spanning k; ⌊f/2⌋ with --pool), or the strides from 1 to
@@ -155,16 +158,20 @@ def size(
     from cnncalc import sizing
 
     _check_usage(padding, stride, pool, out, solve, transposed, output_padding)
+    given = {"N": n, "-f": kernel, "-s": stride, "-d": dilation, "--out": out}
+    given["--output-padding"] = output_padding
+    rank, padding = _rank(given, padding)
+    axes = {name: _axes(value, rank) for name, value in given.items()}
     question = sizing.Question(
-        n=n,
-        f=kernel,
-        s=stride,
+        n=_axes(n, rank),
+        f=_axes(kernel, rank),
+        s=axes["-s"],
         padding=padding,
-        dilation=dilation,
+        dilation=axes["-d"],
         pool=pool,
         transposed=transposed,
-        output_padding=output_padding,
-        out=out,
+        output_padding=axes["--output-padding"],
+        out=axes["--out"],
         solve="stride" if solve == "stride" else "padding",
     )
     if quiet and format_ != "text":
@@ -174,14 +181,56 @@ def size(
     click.echo(FORMATS[format_](answers, quiet), nl=False)
 
 
+def _rank(given: dict[str, Any], padding: Any) -> tuple[int, Any]:
+    """How many axes the question has, from the sizes given per axis (1 when none is), and
+    the padding as (before, after) per axis. Without such a size, a flat padding's own
+    length says: PHxPW is one per axis, TOPxBOTTOMxLEFTxRIGHT two."""
+    from cnncalc.geometry import flat_sides
+
+    lengths = {len(value) for value in given.values() if isinstance(value, tuple)}
+    if len(lengths) > 1:
+        listed = ", ".join(
+            f"{name} {'x'.join(map(str, value))}"
+            for name, value in given.items()
+            if isinstance(value, tuple)
+        )
+        raise click.UsageError(
+            f"the sizes given per axis differ in how many axes they have: "
+            f"{listed}; give each one number, or as many as N has axes"
+        )
+    rank = lengths.pop() if lengths else 0
+    if not isinstance(padding, tuple) or isinstance(padding[0], tuple):
+        return rank or 1, padding
+    # Without a size per axis, PHxPW is one per axis and TOPxBOTTOMxLEFTxRIGHT two.
+    sides = flat_sides(padding, rank or (len(padding) if len(padding) <= 3 else len(padding) // 2))
+    if sides is None:
+        axes = f"N has {rank} {'axis' if rank == 1 else 'axes'}" if rank else "it is neither"
+        raise click.UsageError(
+            f"-p {'x'.join(map(str, padding))} has {len(padding)} entries, but {axes}: give "
+            "one number, one per axis, or (before, after) per axis"
+        )
+    return len(sides), sides
+
+
+@overload
+def _axes(value: int | Sizes, rank: int) -> Sizes: ...
+@overload
+def _axes(value: int | Sizes | None, rank: int) -> Sizes | None: ...
+def _axes(value: int | Sizes | None, rank: int) -> Sizes | None:
+    """One number for every axis, made one per axis."""
+    if value is None or isinstance(value, tuple):
+        return value
+    return (value,) * rank
+
+
 def _check_usage(
     padding: Any,
-    stride: tuple[int, int] | None,
+    stride: Sizes | None,
     pool: bool,
-    out: tuple[int, int] | None,
+    out: Sizes | None,
     solve: str | None,
     transposed: bool,
-    output_padding: tuple[int, int] | None,
+    output_padding: Sizes | None,
 ) -> None:
     """Options that do not go together: click's usage errors, exit 2."""
     if transposed and out is not None:

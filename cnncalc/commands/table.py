@@ -85,8 +85,9 @@ def layer_options(function: Any) -> Any:
         "--input",
         "-i",
         "input_shape",
-        type=ValueType("dims", "the input shape", "HxWxC", " (e.g. --input 32x32x3)"),
-        help="Input shape, HxWxC (CxHxW with --layout chw); the arguments are then layers.",
+        type=ValueType("axes.dims", "the input shape", "HxWxC", " (e.g. --input 32x32x3)"),
+        help="Input shape, HxWxC (CxHxW with --layout chw); LxC for a 1-D signal, DxHxWxC for "
+        "a 3-D volume; the arguments are then layers.",
     )(function)
     return click.argument(
         "arguments",

@@ -11,12 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeGuard
 
 from cnncalc import geometry, limits
 from cnncalc.geometry import Padding, Sides, Sizes, Window
 from cnncalc.records import Record
-from cnncalc.shapes import Shape, axis_names, by, padding_text
+from cnncalc.shapes import (
+    Shape,
+    axis_names,
+    by,
+    dimensions,
+    padding_text,
+    position_names,
+    side_names,
+)
 
 
 class LayerProblem(Exception):
@@ -85,10 +93,20 @@ def spatial(kind: str, shape: Shape) -> tuple[Sizes, int]:
     """The spatial sizes and the channels of a volume; a vector is refused."""
     if len(shape) < 2:
         raise LayerProblem(
-            f"{kind} needs a (height, width, channels) input, "
+            f"{kind} needs a spatial input, (L, C), (H, W, C) or (D, H, W, C), "
             f"but its input is a vector of {shape[0]:,}"
         )
     return shape[:-1], shape[-1]
+
+
+# Per rank: a per-axis list, and (before, after) per axis, as a spec writes them.
+_PER_AXIS = {1: "[p]", 2: "[p_h, p_w]", 3: "[p_d, p_h, p_w]"}
+
+
+def _rank(sizes: Sizes) -> str:
+    """'1-D (one spatial axis)', for a message about a value that does not fit it."""
+    rank = len(sizes)
+    return f"{dimensions(rank)} ({'one spatial axis' if rank == 1 else f'{rank} spatial axes'})"
 
 
 def per_axis(value: int | Sequence[int], sizes: Sizes, field: str) -> Sizes:
@@ -96,21 +114,39 @@ def per_axis(value: int | Sequence[int], sizes: Sizes, field: str) -> Sizes:
     if isinstance(value, int):
         return (value,) * len(sizes)
     if len(value) != len(sizes):
+        listed = "[" + ", ".join(str(n) for n in value) + "]"
+        one = "entry" if len(value) == 1 else "entries"
         raise LayerProblem(
-            f"{field} {by(value)} has {len(value)} axes, but the input has "
-            f"{len(sizes)} spatial axes",
+            f"{field} {listed} has {len(value)} {one}, but the input is {_rank(sizes)}: "
+            f"give one number for every axis, or a list of {len(sizes)}, one per axis",
             field,
         )
     return tuple(value)
 
 
+def _flat(padding: Padding) -> TypeGuard[Sizes]:
+    """Whether padding is written flat, (1, 2), rather than as a rule, a number or pairs."""
+    return isinstance(padding, tuple) and bool(padding) and isinstance(padding[0], int)
+
+
 def resolve_sides(padding: Padding, sizes: Sizes, spans: Sizes, strides: Sizes) -> Sides:
     """The padding on each side of each axis, checked to have the input's axes."""
-    sides = geometry.resolve_padding(padding, sizes, spans, strides)
-    if len(sides) != len(sizes):
+    rank = len(sizes)
+    if _flat(padding) and geometry.flat_sides(padding, rank) is None:
+        listed = "[" + ", ".join(str(n) for n in padding) + "]"
+        names = ", ".join(name for pair in side_names(rank) for name in pair)
+        example = f" {_PER_AXIS[rank]}" if rank in _PER_AXIS else ""
         raise LayerProblem(
-            f"padding {padding_text(padding)} has {len(sides)} axes, but the input has "
-            f"{len(sizes)} spatial axes",
+            f"padding {listed} has {len(padding)} entries, but the input is {_rank(sizes)}: "
+            f"give one number, one per axis{example}, or a (before, after) pair per axis "
+            f"[{names}]",
+            "padding",
+        )
+    sides = geometry.resolve_padding(padding, sizes, spans, strides)
+    if len(sides) != rank:
+        raise LayerProblem(
+            f"padding {padding_text(padding)} has {len(sides)} axes, but the input is "
+            f"{_rank(sizes)}",
             "padding",
         )
     return sides
@@ -123,11 +159,6 @@ class Slide(NamedTuple):
     out: Sizes
     window: Window
     notes: tuple[Note, ...]
-
-
-# Per number of axes: what a position is called, and the two sides of each axis.
-_NOUNS = {2: ("row", "column")}
-_SIDES = {2: (("top", "bottom"), ("left", "right"))}
 
 
 def slide(
@@ -201,14 +232,9 @@ def _notes(
     unused: list[int], stride: Sizes, sides: Sides, padding: Padding, unused_is: str
 ) -> tuple[Note, ...]:
     rank = len(unused)
-    nouns = _NOUNS.get(rank)
     lost = []
-    for axis, count in enumerate(unused):
-        one, many = (
-            (nouns[axis], nouns[axis] + "s")
-            if nouns
-            else (f"position on axis {axis + 1}", f"positions on axis {axis + 1}")
-        )
+    for count, one in zip(unused, position_names(rank), strict=True):
+        many = one.replace("position", "positions", 1) if one.startswith("position") else one + "s"
         if count:
             lost.append(f"the last {one}" if count == 1 else f"the last {count} {many}")
     notes = []
@@ -216,17 +242,18 @@ def _notes(
         message = f"stride {by(stride)} leaves {' and '.join(lost)} unused"
         notes.append(Note(message, "stride", unused_is))
     if padding == "same" and any(before != after for before, after in sides):
-        names = _SIDES.get(rank, (("before", "after"),) * rank)
+        names = side_names(rank)
         applied = ", ".join(
             f"{n} {name}"
             for side, pair in zip(sides, names, strict=True)
             for n, name in zip(side, pair, strict=True)
         )
-        odd = "the bottom and right" if rank in _SIDES else "the end of each axis"
+        ends = [after for _, after in names]
+        odd = ", ".join(ends[:-1]) + " and " + ends[-1] if len(ends) > 1 else ends[0]
         notes.append(
             Note(
                 f"'same' padding came out asymmetric: {applied} "
-                f"(TensorFlow's rule puts the odd pixel at {odd})",
+                f"(TensorFlow's rule puts the odd pixel at the {odd})",
                 "padding",
             )
         )

@@ -15,14 +15,14 @@ from cnncalc.layers.base import (
     slide,
     spatial,
 )
-from cnncalc.shapes import Shape, axis_names, by, padding_text, size_of
+from cnncalc.shapes import Shape, axis_names, by, dimensions, padding_text, size_of
 
 
 def _padded(padding: Padding) -> bool:
     """Whether a spec's padding adds anything: 0, 'valid' and all-zero sides do not."""
     if isinstance(padding, (str, int)):
         return padding not in (0, "valid")
-    return any(n for side in padding for n in side)
+    return any(n for side in padding for n in ((side,) if isinstance(side, int) else side))
 
 
 def _settings(kernel: int | Sizes, stride: int | Sizes, padding: Padding) -> str:
@@ -51,6 +51,13 @@ class Conv(Layer):
 
     def apply(self, shape: Shape, padded: Sizes | None = None) -> Step:
         sizes, channels = spatial(self.kind, shape)
+        if self.padding == "causal" and len(sizes) != 1:
+            raise LayerProblem(
+                f"causal padding is for 1-D convs (d(f − 1) before each position, none after: "
+                f"Keras's padding='causal'), but the input is {dimensions(len(sizes))}; write "
+                "same, valid or numbers",
+                "padding",
+            )
         kernel = per_axis(self.kernel, sizes, "kernel")
         filters = self.filters or channels
         groups = _groups(self, channels, filters)

@@ -11,7 +11,7 @@ def layer_types() -> str:
 
     lines = []
     for kind in LAYER_TYPES.values():
-        aliases = f" ({', '.join(kind.aliases)})" if kind.aliases else ""
+        aliases = f" ({', '.join(kind.listed_aliases)})" if kind.listed_aliases else ""
         lines.append(f"{kind.name}{aliases}: {kind.help}")
         keys = [
             field.name + (f" ({', '.join(field.aliases)})" if field.aliases else "")

@@ -8,7 +8,7 @@ from typing import Any
 from cnncalc.errors import LayerRef, SpecError, Where, suggestion
 from cnncalc.model import Expectation
 from cnncalc.shapes import from_layout
-from cnncalc.spec import values
+from cnncalc.spec import axes, values
 from cnncalc.spec.marked import key_at, value_at
 
 SPEC_EXPECT_KEYS = ("output", "params")
@@ -34,7 +34,7 @@ def layer_expectation(
     """A layer's `expect`: its output shape, or {shape: [...], params: N}."""
     if not isinstance(raw, Mapping):
         with values.located(where, ref, "; or give {shape: [...], params: N}"):
-            shape = from_layout(values.dims("expect", raw), layout)
+            shape = from_layout(axes.dims("expect", raw), layout)
             return Expectation(shape=shape, shape_where=where)
     return _expectation(
         raw, where, source, ref, "shape", LAYER_EXPECT_KEYS, "a layer's expect", layout
@@ -70,7 +70,7 @@ def _expectation(
     shape = params = None
     with values.located(shape_where, ref):
         if shape_key in raw:
-            shape = from_layout(values.dims(shape_key, raw[shape_key]), layout)
+            shape = from_layout(axes.dims(shape_key, raw[shape_key]), layout)
     with values.located(params_where, ref):
         if "params" in raw:
             params = values.count("params", raw["params"])

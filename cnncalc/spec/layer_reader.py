@@ -7,15 +7,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from cnncalc.errors import LayerRef, SpecError, Where, suggestion
+from cnncalc.geometry import flat_sides
 from cnncalc.layers import Layer
-from cnncalc.model import Expectation, LayerSpec
-from cnncalc.spec import values
+from cnncalc.model import Expectation, LayerSpec, Requires
+from cnncalc.spec import axes, values
 from cnncalc.spec.blocks import BlockReader
 from cnncalc.spec.expect import layer_expectation
 from cnncalc.spec.marked import Mark, MarkedList, item_marks, key_at, place, value_at, where_in
 from cnncalc.spec.named import BlockDef, substitute
 from cnncalc.spec.shorthand import split
-from cnncalc.spec.vocabulary import LAYER_TYPES, LayerType, layer_type, type_names
+from cnncalc.spec.vocabulary import (
+    LAYER_TYPES,
+    LayerType,
+    layer_type,
+    required_ranks,
+    type_names,
+)
 
 MAX_NESTING = 50
 
@@ -23,9 +30,10 @@ MAX_NESTING = 50
 class LayerReader(BlockReader):
     """Reads layers in order, numbering them by the course's naming rule."""
 
-    def __init__(self, source: str | None, layout: str = "hwc") -> None:
+    def __init__(self, source: str | None, layout: str = "hwc", rank: int = 0) -> None:
         self.source = source
         self.layout = layout  # of the shapes in `expect`
+        self.rank = rank  # the input's spatial axes: which axes a flat padding list is of
         self.weighted = 0  # layers with weights so far: CONV1, FC3…
         self.blocks: dict[str, BlockDef] = {}
         self.params: dict[str, Any] | None = None  # of the named block being read
@@ -84,7 +92,8 @@ class LayerReader(BlockReader):
                 else "; add one, e.g. type: conv"
             )
             raise SpecError("the layer has no 'type'" + hint, where, LayerRef.at(path, None))
-        kind = self._type(raw["type"], path, value_at(raw, "type", self.source) or where)
+        type_where = value_at(raw, "type", self.source) or where
+        kind = self._type(raw["type"], path, type_where)
         default = self._default_name(kind)
         explicit, expect = self._name_and_expect(raw, path, where, default)
         ref = LayerRef.at(path, explicit or default)
@@ -95,7 +104,8 @@ class LayerReader(BlockReader):
             if not isinstance(key, str) or kind.field(key) is None:
                 raise _unknown_key(kind, key, key_at(raw, key, self.source) or where, ref, "type")
             given.append((key, repr(key), value, value_at(raw, key, self.source) or where))
-        return self._build(kind, given, ref, explicit, where, expect)
+        requires = _requires(raw["type"], type_where)
+        return self._build(kind, given, ref, explicit, where, expect, requires)
 
     def _shorthand(
         self, text: str, path: tuple[int, ...], where: Where | None, mark: Mark | None
@@ -154,7 +164,7 @@ class LayerReader(BlockReader):
             if kind.field(piece.key) is None:
                 raise _unknown_key(kind, piece.key, at(piece.offset), ref, None)
             given.append((piece.key, f"{piece.key}={piece.value}", piece.value, at(piece.offset)))
-        return self._build(kind, given, ref, explicit, where, expect)
+        return self._build(kind, given, ref, explicit, where, expect, _requires(type_name, where))
 
     def layers(
         self, raw: Any, path: tuple[int, ...], where: Where | None, what: str, start: int = 0
@@ -198,6 +208,7 @@ class LayerReader(BlockReader):
         explicit: str | None,
         where: Where | None,
         expect: Expectation | None = None,
+        requires: Requires | None = None,
     ) -> LayerSpec:
         """Read each given field, check none is missing or doubled, build the layer."""
         fields: dict[str, Any] = {}
@@ -213,7 +224,7 @@ class LayerReader(BlockReader):
                     ref,
                 )
             with values.located(at, ref):
-                fields[field.name] = field.read(field.name, raw)
+                fields[field.name] = _of_rank(field.read(field.name, raw), self.rank)
             spelled[field.name] = spelling
             if at is not None:
                 field_where[field.name] = at
@@ -226,7 +237,7 @@ class LayerReader(BlockReader):
                 )
         with values.located(where, ref):  # a rule across fields
             layer = kind.build(**fields)
-        return self._named(layer, explicit, kind, where, field_where, expect)
+        return self._named(layer, explicit, kind, where, field_where, expect, requires)
 
     def _named(
         self,
@@ -236,6 +247,7 @@ class LayerReader(BlockReader):
         where: Where | None,
         field_where: dict[str, Where],
         expect: Expectation | None = None,
+        requires: Requires | None = None,
     ) -> LayerSpec:
         name = explicit or self.unique(kind.default_name(self.weighted))
         if layer.numbered:
@@ -247,6 +259,7 @@ class LayerReader(BlockReader):
             field_where=field_where,
             expect=expect,
             context=self.context,
+            requires=requires,
         )
 
     def _default_name(self, kind: LayerType) -> str:
@@ -296,6 +309,24 @@ def split_shorthand(items: list[Any], source: str | None) -> None:
                 f"layers; quote the shorthand, '{before},{item}', or write one layer a line",
                 where_in(mark, source),
             )
+
+
+def _requires(spelled: str, where: Where | None) -> Requires | None:
+    """What rank a type name such as conv3d demands of its input, if it demands one."""
+    ranks = required_ranks(spelled)
+    kind = layer_type(spelled)
+    if not ranks or kind is None:
+        return None
+    return Requires(spelled.strip(), kind.name, ranks, where)
+
+
+def _of_rank(value: Any, rank: int) -> Any:
+    """A padding written flat, [1, 2], as (before, after) pairs for an input of `rank` axes:
+    one number per axis, or two in axis order. Left flat when the rank is not known yet
+    or the length does not fit it, for the layer to say so with its input in hand."""
+    if rank and isinstance(value, axes.Flat):
+        return flat_sides(value, rank) or value
+    return value
 
 
 def _numbered(name: str, given: int) -> str:

@@ -15,8 +15,8 @@ from typing import Any
 from cnncalc.errors import SpecError, Where, suggestion
 from cnncalc.layers import Layer
 from cnncalc.model import LAYOUTS, Spec
-from cnncalc.shapes import Shape, from_layout
-from cnncalc.spec import values
+from cnncalc.shapes import Shape, from_layout, rank_of
+from cnncalc.spec import axes, values
 from cnncalc.spec.expect import spec_expectation
 from cnncalc.spec.layer_reader import LayerReader, split_shorthand
 from cnncalc.spec.marked import key_at, place, value_at
@@ -45,9 +45,10 @@ def from_layers(
     input: Sequence[int], layers: Sequence[str | Mapping[str, Any] | Layer], name: str | None = None
 ) -> Spec:
     """A spec from Python values: shorthand strings, mappings or `Layer` objects."""
-    reader = LayerReader(None)
+    shape = _read_input(list(input), None)
+    reader = LayerReader(None, rank=rank_of(shape))
     return Spec(
-        input=_read_input(list(input), None),
+        input=shape,
         layers=tuple(reader.read(raw, (index,), None, None) for index, raw in enumerate(layers, 1)),
         name=name,
     )
@@ -57,14 +58,14 @@ def from_arguments(
     input: Sequence[int], arguments: Sequence[str], name: str | None = None, layout: str = "hwc"
 ) -> Spec:
     """A spec from shorthand layers given on the command line, one per argument."""
-    reader = LayerReader(None, layout)
+    if not arguments:
+        raise SpecError("no layers given; list them after the input, e.g. conv:8,5 maxpool:2 fc:10")
+    shape = from_layout(_read_input(list(input), Where("--input")), layout)
+    reader = LayerReader(None, layout, rank_of(shape))
     layers = tuple(
         reader.read(text, (index,), Where(f"argument '{text}'"), None)
         for index, text in enumerate(arguments, 1)
     )
-    if not layers:
-        raise SpecError("no layers given; list them after the input, e.g. conv:8,5 maxpool:2 fc:10")
-    shape = from_layout(_read_input(list(input), Where("--input")), layout)
     return Spec(input=shape, layers=layers, name=name, layout=layout, input_where=Where("--input"))
 
 
@@ -95,7 +96,8 @@ def from_document(document: Any, source: str | None = None) -> Spec:
     if "input" not in document:
         raise SpecError(
             "the spec has no 'input'; give the input shape as [height, width, channels], "
-            "e.g. input: [32, 32, 3]",
+            "e.g. input: [32, 32, 3] ([length, channels] in 1-D, [depth, height, width, "
+            "channels] in 3-D)",
             where,
         )
     input_where = value_at(document, "input", source)
@@ -112,7 +114,7 @@ def from_document(document: Any, source: str | None = None) -> Spec:
     if not items:
         raise SpecError("'layers' is empty; list at least one layer", items_where)
     split_shorthand(items, source)  # before the blocks are read, as it always was
-    reader = LayerReader(source, layout)
+    reader = LayerReader(source, layout, rank_of(input_shape))
     if "blocks" in document:
         reader.blocks = block_defs(document["blocks"], value_at(document, "blocks", source), source)
     layers = reader.layers(items, (), items_where, "layers")
@@ -134,7 +136,7 @@ def from_document(document: Any, source: str | None = None) -> Spec:
 
 def _read_input(raw: Any, where: Where | None) -> Shape:
     with values.located(where):
-        return values.dims("input", raw)
+        return axes.dims("input", raw)
 
 
 def _optional_text(document: Mapping[Any, Any], key: str, source: str | None) -> str | None:

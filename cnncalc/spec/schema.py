@@ -15,7 +15,7 @@ from typing import Any
 
 from cnncalc.limits import MAX_SIZE
 from cnncalc.model import LAYOUTS
-from cnncalc.spec import values
+from cnncalc.spec import axes, values
 from cnncalc.spec.blocks import BLOCK_KEYS
 from cnncalc.spec.expect import LAYER_EXPECT_KEYS, SPEC_EXPECT_KEYS
 from cnncalc.spec.named import BLOCK_DEF_KEYS, PARAMETER, USE_KEYS
@@ -50,31 +50,40 @@ def _properties(keys: Sequence[str], schemas: Mapping[str, Any]) -> dict[str, An
     return {key: schemas[key] for key in keys}
 
 
-_PAIR = {
+_SIZES = {
     "anyOf": [
         _POSITIVE,
-        {"type": "array", "items": _POSITIVE, "minItems": 2, "maxItems": 2},
-        _text_of(1),
-        _text_of(2),
+        {"type": "array", "items": _POSITIVE, "minItems": 1, "maxItems": axes.MAX_RANK},
+        *(_text_of(n) for n in range(1, axes.MAX_RANK + 1)),
     ]
+}
+_PAIRS = {  # [[top, bottom], [left, right]]
+    "type": "array",
+    "items": {"type": "array", "items": _COUNT, "minItems": 2, "maxItems": 2},
+    "minItems": 1,
+    "maxItems": axes.MAX_RANK,
 }
 _NUMERIC_PADDING = {
     "anyOf": [
         _COUNT,
-        {"type": "array", "items": _COUNT, "minItems": 2, "maxItems": 2},
-        {"type": "array", "items": _COUNT, "minItems": 4, "maxItems": 4},
-        _text_of(1),
-        _text_of(2),
-        _text_of(4),
-    ]
+        {"type": "array", "items": _COUNT, "minItems": 1, "maxItems": 2 * axes.MAX_RANK},
+        _PAIRS,
+        *(_text_of(n) for n in range(1, 2 * axes.MAX_RANK + 1)),
+    ],
+    "description": "p; one per axis; or (before, after) per axis, flat in axis order or as pairs",
 }
-_PADDING = {
-    "anyOf": [
-        {"enum": list(values.PADDING_WORDS)},
-        {"type": "string", "pattern": r"^\s*" + _caseless(values.PADDING_WORDS) + r"\s*$"},
-        *_NUMERIC_PADDING["anyOf"],
-    ]
-}
+
+
+def _padding(words: Sequence[str]) -> dict[str, Any]:
+    return {
+        "anyOf": [
+            {"enum": list(words)},
+            {"type": "string", "pattern": r"^\s*" + _caseless(words) + r"\s*$"},
+            *_NUMERIC_PADDING["anyOf"],
+        ]
+    }
+
+
 # true, false, yes, no, on, off: each word beside its opposite
 _BOOLEAN_WORDS = [
     word for pair in zip(values.TRUE_WORDS, values.FALSE_WORDS, strict=True) for word in pair
@@ -87,22 +96,21 @@ _BOOLEAN = {
 }
 _DIMS = {
     "anyOf": [
-        {"type": "array", "items": _POSITIVE, "minItems": 1, "maxItems": 1},
-        {"type": "array", "items": _POSITIVE, "minItems": 3, "maxItems": 3},
+        {"type": "array", "items": _POSITIVE, "minItems": 1, "maxItems": axes.MAX_RANK + 1},
         _POSITIVE,
-        _text_of(3),
+        *(_text_of(n) for n in range(2, axes.MAX_RANK + 2)),
     ],
-    "description": "[height, width, channels], or [n] for a vector",
+    "description": "[length, channels], [height, width, channels] or [depth, height, width, "
+    "channels]; or [n] for a vector",
 }
 _READERS: dict[Any, dict[str, Any]] = {
     values.positive_int: {"anyOf": [_POSITIVE, _text_of(1)]},
-    values.pair: _PAIR,
-    values.pair_or_zero: {
+    axes.sizes: _SIZES,
+    axes.sizes_or_zero: {
         "anyOf": [
             _COUNT,
-            {"type": "array", "items": _COUNT, "minItems": 2, "maxItems": 2},
-            _text_of(1),
-            _text_of(2),
+            {"type": "array", "items": _COUNT, "minItems": 1, "maxItems": axes.MAX_RANK},
+            *(_text_of(n) for n in range(1, axes.MAX_RANK + 1)),
         ]
     },
     values.rate: {
@@ -111,8 +119,9 @@ _READERS: dict[Any, dict[str, Any]] = {
             {"type": "string", "pattern": r"^\s*0?\.?[0-9]*\s*$"},
         ]
     },
-    values.padding: _PADDING,
-    values.numeric_padding: _NUMERIC_PADDING,
+    axes.padding: _padding(axes.PADDING_WORDS),
+    axes.conv_padding: _padding((*axes.PADDING_WORDS, "causal")),
+    axes.numeric_padding: _NUMERIC_PADDING,
     values.boolean: _BOOLEAN,
 }
 _EXPECTED = {"output": _DIMS, "shape": _DIMS, "params": _COUNT}  # the keys of an `expect`
@@ -191,7 +200,7 @@ def _blocks() -> list[dict[str, Any]]:
 
 
 def _layer(kind: LayerType) -> dict[str, Any]:
-    names = [kind.name, *kind.aliases]
+    names = list(kind.names)
     properties: dict[str, Any] = {
         "type": {
             "anyOf": [{"enum": names}, {"type": "string", "pattern": f"^{_caseless(names)}$"}],

@@ -17,7 +17,6 @@ from cnncalc.limits import MAX_SIZE
 
 if TYPE_CHECKING:
     from cnncalc.errors import LayerRef
-    from cnncalc.geometry import Padding, Sides, Sizes
 
 
 class ValueProblem(Exception):
@@ -111,7 +110,7 @@ def _as(text: str, base: int) -> str:
         return ""
 
 
-def _int(name: str, raw: Any) -> int | None:
+def as_int(name: str, raw: Any) -> int | None:
     """The integer a raw value spells, or None; floats and booleans are not integers."""
     if isinstance(raw, bool):
         return None
@@ -132,21 +131,21 @@ def _int(name: str, raw: Any) -> int | None:
     return None
 
 
-def _ints(name: str, raw: Any) -> list[int | None] | None:
+def as_ints(name: str, raw: Any) -> list[int | None] | None:
     """The integers of a list or of `AxB[xCxD]` text; None if it is neither."""
     if isinstance(raw, (list, tuple)):
-        return [_int(name, item) for item in raw]
+        return [as_int(name, item) for item in raw]
     if isinstance(raw, str):
         parts = raw.replace("×", "x").replace("X", "x").split("x")
         if len(parts) > 1 and all(part.strip() for part in parts):
-            return [_int(name, part) for part in parts]
+            return [as_int(name, part) for part in parts]
     return None
 
 
-def _numbers(name: str, raw: Any) -> list[int | None] | None:
+def as_numbers(name: str, raw: Any) -> list[int | None] | None:
     """[n] for one whole number, else the integers of a list or of `AxB` text, else None."""
-    single = _int(name, raw)
-    return [single] if single is not None else _ints(name, raw)
+    single = as_int(name, raw)
+    return [single] if single is not None else as_ints(name, raw)
 
 
 def _is_int(text: str) -> bool:
@@ -156,7 +155,7 @@ def _is_int(text: str) -> bool:
 
 
 def _whole(name: str, raw: Any) -> int:
-    value = _int(name, raw)
+    value = as_int(name, raw)
     if value is None:
         raise ValueProblem(f"{name} must be a whole number, got {show(raw)}")
     return value
@@ -188,38 +187,6 @@ def count(name: str, raw: Any) -> int:
     return value
 
 
-def _pair(name: str, raw: Any) -> tuple[int, int, bool]:
-    """(height, width) of one whole number for both or a pair; and whether it was one."""
-    single = _int(name, raw)
-    if single is not None:
-        return single, single, True
-    values = _ints(name, raw)
-    if values is None or len(values) != 2 or values[0] is None or values[1] is None:
-        raise ValueProblem(
-            f"{name} must be a whole number or a pair [height, width] (HxW in shorthand), "
-            f"got {show(raw)}"
-        )
-    return values[0], values[1], False
-
-
-def pair(name: str, raw: Any) -> Sizes:
-    """A size per axis: one positive integer for both, or (height, width)."""
-    h, w, single = _pair(name, raw)
-    if single and h < 1:
-        raise ValueProblem(f"{name} must be at least 1, got {h}")
-    if h < 1 or w < 1:
-        raise ValueProblem(f"{name} must be at least 1 on each axis, got {h}×{w}")
-    return (h, w)
-
-
-def pair_or_zero(name: str, raw: Any) -> Sizes:
-    """Like `pair`, but 0 is allowed: an output padding."""
-    h, w, _ = _pair(name, raw)
-    if h < 0 or w < 0:
-        raise ValueProblem(f"{name} cannot be negative, got {show(raw)}")
-    return (h, w)
-
-
 def rate(name: str, raw: Any) -> float:
     """A probability such as dropout's: at least 0 and below 1."""
     if isinstance(raw, bool):
@@ -243,40 +210,6 @@ def rate(name: str, raw: Any) -> float:
 # What float() takes that is plain: it also takes 1_0.5, nan, inf and non-ASCII digits.
 # A pattern, compiled (and cached by re) when a rate is first read, not at start-up.
 _DECIMAL = r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]{1,3})?"
-
-PADDING_WORDS = ("same", "valid")
-
-
-def padding(name: str, raw: Any) -> Padding:
-    """`same`, `valid`, p, [ph, pw] or [top, bottom, left, right]: (before, after) per axis."""
-    if isinstance(raw, str) and raw.strip().lower() in PADDING_WORDS:
-        return "same" if raw.strip().lower() == "same" else "valid"
-    return _sides(name, raw, "'same', 'valid', ")
-
-
-def numeric_padding(name: str, raw: Any) -> Sides:
-    """p, [ph, pw] or [top, bottom, left, right], as `padding` but without same or valid:
-    a padding of its own, such as zeropad's, has no window to follow."""
-    return _sides(name, raw, "in numbers: ")
-
-
-def _sides(name: str, raw: Any, words: str) -> Sides:
-    values = _numbers(name, raw)
-    if values is None or len(values) not in (1, 2, 4) or None in values:
-        raise ValueProblem(
-            f"{name} must be {words}a whole number, [ph, pw] or [top, bottom, left, right], "
-            f"got {show(raw)}"
-        )
-    checked = [v for v in values if v is not None]
-    if any(v < 0 for v in checked):
-        raise ValueProblem(f"{name} cannot be negative, got {show(raw)}")
-    if len(checked) == 1:
-        return ((checked[0], checked[0]),) * 2
-    if len(checked) == 2:
-        return ((checked[0], checked[0]), (checked[1], checked[1]))
-    top, bottom, left, right = checked
-    return ((top, bottom), (left, right))
-
 
 TRUE_WORDS = ("true", "yes", "on")
 FALSE_WORDS = ("false", "no", "off")
@@ -335,19 +268,3 @@ def _undecoded(text: str) -> str | None:
 
     found = next((char for char in text if "\ud800" <= char <= "\udfff"), None)
     return None if found is None else encodable(found)
-
-
-def dims(name: str, raw: Any) -> tuple[int, ...]:
-    """A shape: [height, width, channels], or [n] (or n) for a vector."""
-    values = _numbers(name, raw)
-    if values is None or len(values) not in (1, 3):
-        raise ValueProblem(
-            f"{name} must be [height, width, channels] (HxWxC on the command line), "
-            f"or [n] for a vector, got {show(raw)}"
-        )
-    if None in values:
-        raise ValueProblem(f"{name} must hold whole numbers, got {show(raw)}")
-    checked = tuple(v for v in values if v is not None)
-    if any(v < 1 for v in checked):
-        raise ValueProblem(f"every size in {name} must be at least 1, got {show(raw)}")
-    return checked

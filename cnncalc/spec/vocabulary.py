@@ -29,7 +29,9 @@ from cnncalc.layers import (
     Upsample,
     ZeroPad,
 )
-from cnncalc.spec import values
+from cnncalc.spec import axes, values
+
+RANKS = (1, 2, 3)  # the spatial axes a network may have
 
 
 class Field(NamedTuple):
@@ -58,6 +60,8 @@ class LayerType(NamedTuple):
     # a pool the number of the layer before it.
     name_format: str = ""
     numbered: bool = False
+    # Aliases that also require a rank, with {} for it: conv{}d is conv1d, conv2d and conv3d.
+    ranked: tuple[str, ...] = ()
 
     def default_name(self, weighted_so_far: int) -> str:
         return self.name_format.format(weighted_so_far + 1 if self.numbered else weighted_so_far)
@@ -67,23 +71,44 @@ class LayerType(NamedTuple):
         return _FIELDS[self.name].get(key)
 
     @property
+    def names(self) -> tuple[str, ...]:
+        """Every name of the type: conv, then conv1d, conv2d, conv3d."""
+        ranked = tuple(pattern.format(rank) for pattern in self.ranked for rank in RANKS)
+        return (self.name, *self.aliases, *ranked)
+
+    @property
+    def listed_aliases(self) -> tuple[str, ...]:
+        """The aliases as `list --layers` shows them: conv1d/2d/3d for three."""
+        ranked = tuple(
+            pattern.format(1) + "".join(f"/{rank}d" for rank in RANKS[1:])
+            if pattern.endswith("{}d")
+            else ", ".join(pattern.format(rank) for rank in RANKS)
+            for pattern in self.ranked
+        )
+        return (*self.aliases, *ranked)
+
+    @property
     def positional(self) -> tuple[Field, ...]:
         """The fields shorthand fills in order: conv:FILTERS,KERNEL,STRIDE,PADDING."""
         return _POSITIONAL[self.name]
 
 
-_KERNEL = Field("kernel", values.pair, "window size f, or [f_h, f_w]", ("f", "kernel_size"), True)
-_STRIDE = Field("stride", values.pair, "step s, or [s_h, s_w]", ("s", "strides"))
-_PADDING = Field(
-    "padding", values.padding, "p, [p_h, p_w], [top, bottom, left, right], same or valid", ("p",)
+_KERNEL = Field(
+    "kernel", axes.sizes, "window size f, or one per axis: [f_h, f_w]", ("f", "kernel_size"),
+    True,
+)  # fmt: skip
+_STRIDE = Field("stride", axes.sizes, "step s, or one per axis: [s_h, s_w]", ("s", "strides"))
+_PADDING_HELP = (
+    "p, one per axis ([p_h, p_w]), (before, after) per axis ([top, bottom, left, right])"
 )
+_PADDING = Field("padding", axes.padding, f"{_PADDING_HELP}, same or valid", ("p",))
 _BIAS = Field(
     "bias", values.boolean, "whether the layer has biases", ("use_bias",), positional=False
 )
 
 
 _DILATION = Field(
-    "dilation", values.pair, "spacing d of the kernel's taps; it covers d(f − 1) + 1",
+    "dilation", axes.sizes, "spacing d of the kernel's taps; it covers d(f − 1) + 1",
     ("d", "dilation_rate"), positional=False,
 )  # fmt: skip
 _GROUPS = Field(
@@ -105,7 +130,7 @@ def _pool(mode: str) -> LayerType:
         "unchanged; stride defaults to the kernel",
         example=f"{mode}pool:2",
         fields=(
-            Field("kernel", values.pair, "window size f", ("f", "pool_size", "kernel_size"), True),
+            Field("kernel", axes.sizes, "window size f", ("f", "pool_size", "kernel_size"), True),
             _STRIDE,
             _PADDING,
             Field(
@@ -116,8 +141,9 @@ def _pool(mode: str) -> LayerType:
                 positional=False,
             ),
         ),
-        aliases=(f"{mode}pool2d", f"{mode}pooling2d"),
         name_format="POOL{}",
+        ranked=(f"{mode}pool{{}}d", f"{mode}pooling{{}}d")
+        + (("averagepooling{}d",) if mode == "avg" else ()),
     )
 
 
@@ -147,21 +173,27 @@ _TYPES = (
         name="conv",
         layer=Conv,
         build=_conv,
-        help="convolution: f_h·f_w·(c_in/groups)·filters weights + filters biases",
+        help="convolution: f_h·f_w·(c_in/groups)·filters weights + filters biases (f_l·… in "
+        "1-D, f_d·f_h·f_w·… in 3-D)",
         example="conv:16,5",
         fields=(
             Field("filters", values.positive_int, "number of filters n_c"),
             _KERNEL,
             _STRIDE,
-            _PADDING,
+            Field(
+                "padding",
+                axes.conv_padding,
+                f"{_PADDING_HELP}, same, valid or causal (1-D)",
+                ("p",),
+            ),
             _BIAS,
             _DILATION,
             _GROUPS,
             _DEPTHWISE,
         ),
-        aliases=("conv2d",),
         name_format="CONV{}",
         numbered=True,
+        ranked=("conv{}d",),
     ),
     LayerType(
         name="convtranspose",
@@ -176,7 +208,7 @@ _TYPES = (
             _PADDING,
             Field(
                 "output_padding",
-                values.pair_or_zero,
+                axes.sizes_or_zero,
                 "extra rows and columns on one side of the output",
                 positional=False,
             ),
@@ -185,9 +217,10 @@ _TYPES = (
             _GROUPS,
             _DEPTHWISE,
         ),
-        aliases=("deconv", "conv2dtranspose", "convtranspose2d"),
+        aliases=("deconv",),
         name_format="DECONV{}",
         numbered=True,
+        ranked=("convtranspose{}d", "conv{}dtranspose"),
     ),
     _pool("max"),
     _pool("avg"),
@@ -197,8 +230,9 @@ _TYPES = (
         build=GlobalAvgPool,
         help="the mean of each channel: H×W×C to 1×1×C; no parameters",
         example="globalavgpool",
-        aliases=("globalaveragepooling2d", "gap"),
+        aliases=("gap",),
         name_format="POOL{}",
+        ranked=("globalaveragepooling{}d", "globalavgpool{}d"),
     ),
     LayerType(
         name="adaptiveavgpool",
@@ -206,9 +240,9 @@ _TYPES = (
         build=AdaptiveAvgPool,
         help="average pooling to a given output size, PyTorch's windows",
         example="adaptiveavgpool:7",
-        fields=(Field("output", values.pair, "output size", ("output_size",), True),),
-        aliases=("adaptiveavgpool2d",),
+        fields=(Field("output", axes.sizes, "output size", ("output_size",), True),),
         name_format="POOL{}",
+        ranked=("adaptiveavgpool{}d",),
     ),
     LayerType(
         name="fc",
@@ -233,8 +267,9 @@ _TYPES = (
                 "affine", values.boolean, "whether it learns a scale and a shift", positional=False
             ),
         ),
-        aliases=("bn", "batchnorm2d", "batchnormalization"),
+        aliases=("bn", "batchnormalization"),
         name_format="BN{}",
+        ranked=("batchnorm{}d",),
     ),
     LayerType(
         name="dropout",
@@ -244,6 +279,7 @@ _TYPES = (
         example="dropout:0.5",
         fields=(Field("rate", values.rate, "the share of values dropped", ("p",)),),
         name_format="Dropout",
+        ranked=("dropout{}d", "spatialdropout{}d"),
     ),
     LayerType(
         name="zeropad",
@@ -254,14 +290,14 @@ _TYPES = (
         fields=(
             Field(
                 "padding",
-                values.numeric_padding,
-                "p, [p_h, p_w] or [top, bottom, left, right]",
+                axes.numeric_padding,
+                _PADDING_HELP,
                 ("p",),
                 True,
             ),
         ),
-        aliases=("zeropadding2d",),
         name_format="ZeroPad",
+        ranked=("zeropad{}d", "zeropadding{}d"),
     ),
     LayerType(
         name="upsample",
@@ -270,10 +306,10 @@ _TYPES = (
         help="nearest-neighbour upsampling by a factor; no parameters",
         example="upsample:2",
         fields=(
-            Field("factor", values.pair, "how many times larger", ("size", "scale_factor"), True),
+            Field("factor", axes.sizes, "how many times larger", ("size", "scale_factor"), True),
         ),
-        aliases=("upsampling2d",),
         name_format="Upsample",
+        ranked=("upsampling{}d",),
     ),
     LayerType(
         name="flatten",
@@ -307,12 +343,25 @@ LAYER_TYPES: dict[str, LayerType] = {t.name: t for t in _TYPES}
 # Looked up for every field of every layer read, so computed once.
 _FIELDS = {t.name: {key: f for f in t.fields for key in (f.name, *f.aliases)} for t in _TYPES}
 _POSITIONAL = {t.name: tuple(f for f in t.fields if f.positional) for t in _TYPES}
-_BY_ALIAS: dict[str, LayerType] = {alias: t for t in _TYPES for alias in (t.name, *t.aliases)}
+_BY_ALIAS: dict[str, LayerType] = {alias: t for t in _TYPES for alias in t.names}
+# conv3d: (conv, (3,)). BatchNorm1d, as PyTorch's, takes a vector (N, C) as well as (N, C, L).
+_RANKED: dict[str, tuple[LayerType, tuple[int, ...]]] = {
+    pattern.format(rank): (t, (0, 1) if rank == 1 and t.name == "batchnorm" else (rank,))
+    for t in _TYPES
+    for pattern in t.ranked
+    for rank in RANKS
+}
 
 
 def layer_type(name: str) -> LayerType | None:
     """The layer type called `name` or one of its aliases, in any case."""
     return _BY_ALIAS.get(name.strip().lower())
+
+
+def required_ranks(name: str) -> tuple[int, ...]:
+    """The ranks a type name demands of its input (conv3d: (3,)); () when any will do."""
+    found = _RANKED.get(name.strip().lower())
+    return found[1] if found else ()
 
 
 def type_names() -> list[str]:
