@@ -23,7 +23,7 @@ from tests import hostile_strategies as hs
 from tests.hostile_strategies import SGR, Budget, assert_clean
 
 VOCABULARY = sorted(
-    {name for kind in LAYER_TYPES.values() for name in (kind.name, *kind.aliases)}
+    {name for kind in LAYER_TYPES.values() for name in kind.names}
     | {key for kind in LAYER_TYPES.values() for f in kind.fields for key in (f.name, *f.aliases)}
     | {"type", "name", "expect", "shape", "params", "input", "layers", "output", "layout"}
     | {"residual", "shortcut", "concat", "repeat", "use", "blocks", "$width"}
@@ -35,6 +35,7 @@ scalars = (
     | st.integers()
     | st.floats(allow_nan=True)
     | st.sampled_from(["same", "valid", "3x5", "0x1x0x1", "", "x", "1e9", "SAME", "-1"])
+    | st.sampled_from(["causal", "3x3x3", "1x2", "0x1x0x1x2x2", "1x2x3x4x5x6x7", "Conv3D"])
     | st.text(max_size=12)
 )
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=5), max_leaves=12)
@@ -57,14 +58,20 @@ shorthand = st.text(
 ) | st.builds(
     lambda kind, args: f"{kind}:{args}",
     st.sampled_from(VOCABULARY),
-    st.text(alphabet="0123456789,=x-samevlidkrnsp ", max_size=16),
+    st.text(alphabet="0123456789,=x-samevlidkrnspcu ", max_size=16),
 )
+# An input of each rank (and one too many) as often as a random value, so that layers meet
+# volumes they can take.
+inputs = st.sampled_from([[100, 2], [16, 16, 3], [6, 12, 12, 2], [4, 4, 4, 4, 1], [10]])
 documents = st.recursive(
     scalars,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4),
     max_leaves=12,
 ) | st.fixed_dictionaries(
-    {"input": values, "layers": st.lists(layer_mappings | shorthand | values, max_size=6)},
+    {
+        "input": inputs | values,
+        "layers": st.lists(layer_mappings | shorthand | values, max_size=6),
+    },
     optional={"name": values, "expect": values},
 )
 
@@ -82,7 +89,7 @@ def test_random_documents(run, spec_file, document):
         assert_clean(run(command, str(spec_file)))
 
 
-@given(layers=st.lists(layer_mappings, min_size=1, max_size=4), input=values)
+@given(layers=st.lists(layer_mappings, min_size=1, max_size=4), input=inputs | values)
 def test_random_layer_mappings(run, spec_file, layers, input):
     """Random layer mappings built from cnncalc's own keys and awkward values."""
     spec_file.write_text(yaml.safe_dump({"input": input, "layers": layers}, allow_unicode=True))
@@ -109,12 +116,13 @@ def test_random_blocks(run, spec_file, layers, blocks):
         assert_clean(run(command, str(spec_file)))
 
 
-@given(layers=st.lists(shorthand, min_size=1, max_size=4))
-def test_random_shorthand(run, spec_file, layers):
-    """Random shorthand strings, in a file and on the command line."""
-    spec_file.write_text(yaml.safe_dump({"input": [32, 32, 3], "layers": layers}))
+@given(layers=st.lists(shorthand, min_size=1, max_size=4), input=inputs)
+def test_random_shorthand(run, spec_file, layers, input):
+    """Random shorthand strings, in a file and on the command line, in every rank."""
+    spec_file.write_text(yaml.safe_dump({"input": input, "layers": layers}))
     assert_clean(run("check", str(spec_file)))
-    assert_clean(run("table", "--input", "32x32x3", "--format", "json", *layers))
+    shape = "x".join(map(str, input))
+    assert_clean(run("table", "--input", shape, "--format", "json", *layers))
 
 
 @given(text=st.text(max_size=200))
