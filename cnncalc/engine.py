@@ -267,18 +267,26 @@ _FORMS = {1: "(L, C)", 2: "(H, W, C)", 3: "(D, H, W, C)"}
 
 
 def channels_first(shape: Shape, layout: str) -> str:
-    """What to say when an input written (H, W, C) looks like PyTorch's (C, H, W): a small
-    first axis and two much larger ones. Empty when it does not."""
-    if layout != "hwc" or len(shape) != 3:
+    """What to say when an input written channels last looks like PyTorch's channels first:
+    a small first axis and much larger ones after it, (3, 224, 224) or (1, 16000). Empty
+    when it does not."""
+    if layout != "hwc" or not 2 <= len(shape) <= 4:
         return ""
-    first, second, third = shape
-    if first > 4 or second < 8 * first or third < 8 * first:
+    first, rest = shape[0], shape[1:]
+    if first > 4 or any(n < 8 * first for n in rest):
         return ""
+    unit = _UNITS[len(shape) - 1]
+    sizes = "×".join(str(n) for n in shape[:-1])
+    moved = "×".join(str(n) for n in rest)
+    reads = unit[:-1] if sizes == "1" else unit
     return (
-        f"the input {shape_text(shape)} reads as {first}×{second} pixels of {third} channels; "
+        f"the input {shape_text(shape)} reads as {sizes} {reads} of {shape[-1]} channels; "
         "if it is channels first, as PyTorch writes it, add --layout chw (layout: chw in a "
-        f"spec): it is then {second}×{third} pixels of {first} channel" + ("s" if first > 1 else "")
+        f"spec): it is then {moved} {unit} of {first} channel" + ("s" if first > 1 else "")
     )
+
+
+_UNITS = {1: "samples", 2: "pixels", 3: "voxels"}
 
 
 def _union(outs: Sequence[_State]) -> tuple[Field | None, str]:

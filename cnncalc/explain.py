@@ -169,6 +169,12 @@ def _conv(layer: Conv, row: Row, layout: str) -> _Explained:
             f"dilated by {by(dilation)}, the {'×'.join(map(str, kernel))} kernel covers "
             f"d(f − 1) + 1 = {by(covered)}"
         )
+    if layer.padding == "causal" and row.padding is not None:
+        ((left, _),) = row.padding
+        lines.append(
+            f"causal: all d(f − 1) = {left:,} of the padding before, none after, so that no "
+            "output sees a later input"
+        )
     out = "·".join(str(n) for n in row.shape[:-1])
     # The course's "why convolutions": the same mapping done by a dense layer. That layer
     # is hypothetical, so its count past 10^18 is said, not refused (nor printed).
@@ -301,7 +307,10 @@ def _upsample(layer: Upsample, row: Row, layout: str) -> _Explained:
 def _pool(layer: Pool, row: Row, layout: str) -> _Explained:
     mode = "max" if layer.mode == "max" else "average"
     kernel = per_axis(layer.kernel, row.input_shape[:-1], "kernel")
-    return f"{row.name}: {mode} pooling, {'×'.join(map(str, kernel))} windows", [
+    windows = (
+        f"windows of {kernel[0]}" if len(kernel) == 1 else f"{'×'.join(map(str, kernel))} windows"
+    )
+    return f"{row.name}: {mode} pooling, {windows}", [
         *_sizes(row, layer.ceil),
         f"n_C = {row.input_shape[-1]}, unchanged",
         *_size_line(row, layout),
