@@ -38,7 +38,6 @@ from cnncalc.layers import (
     group_count,
 )
 from cnncalc.layers.base import per_axis, resolve_sides
-from cnncalc.model import Concat, Residual, Sequential
 from cnncalc.shapes import Shape, by, in_layout, size_of
 from cnncalc.summary import Row, Summary
 
@@ -264,16 +263,17 @@ def _global_pool(layer: GlobalAvgPool, row: Row, layout: str) -> _Explained:
 
 @_handles(AdaptiveAvgPool)
 def _adaptive_pool(layer: AdaptiveAvgPool, row: Row, layout: str) -> _Explained:
-    axes = list(zip(_names(row), row.input_shape[:-1], row.shape[:-1], strict=True))
-    windows = [f"window i spans ⌊i·{n}/{out}⌋ to ⌈(i + 1)·{n}/{out}⌉" for _, n, out in axes]
-    if all(text == windows[0] for text in windows):
-        along = "rows" if len(axes) == 2 else "positions on each axis"
-        lines = [f"{windows[0]} {along}, PyTorch's rule"]
+    axes = zip(_names(row), row.input_shape[:-1], row.shape[:-1], strict=True)
+    spans = [
+        (name, f"window i spans ⌊i·{n}/{out}⌋ to ⌈(i + 1)·{n}/{out}⌉") for name, n, out in axes
+    ]
+    if all(text == spans[0][1] for _, text in spans):  # 2-D: rows, as the course's images
+        lines = [f"{spans[0][1]} {'rows' if len(spans) == 2 else 'positions on each axis'}"]
     else:
-        lines = [f"{name}: {text}" for (name, _, _), text in zip(axes, windows, strict=True)]
-        lines[-1] += ", PyTorch's rule"
+        lines = [f"{name}: {text}" for name, text in spans]
     return f"{row.name}: adaptive average pooling to {by(layer.output)}", [
-        *lines,
+        *lines[:-1],
+        lines[-1] + ", PyTorch's rule",
         *_size_line(row, layout),
         "no parameters",
     ]
@@ -364,42 +364,6 @@ def _activation(layer: Activation, row: Row, layout: str) -> _Explained:
     ]
 
 
-def _totals(row: Row) -> str:
-    totals = f"params = {row.params:,} in its {counted(len(row.children), 'layer')}"
-    if row.buffers:
-        totals += f", and {row.buffers:,} non-trainable"
-    return totals
-
-
-@_handles(Residual)
-def _residual(block: Residual, row: Row, layout: str) -> _Explained:
-    (main,) = row.part("layers")
-    shortcut = row.part("shortcut")
-    added = (
-        f"the shortcut's output {dims(shortcut[0].rows[-1].shape, layout)}"
-        if shortcut
-        else f"the block's input {dims(row.input_shape, layout)}"
-    )
-    return f"{row.name}: residual block", [
-        f"the layers' output {dims(main.rows[-1].shape, layout)} + {added}",
-        _totals(row),
-    ]
-
-
-@_handles(Concat)
-def _concat(block: Concat, row: Row, layout: str) -> _Explained:
-    branches = row.part("branch")
-    channels = " + ".join(str(branch.rows[-1].shape[-1]) for branch in branches)
-    return f"{row.name}: concatenation", [
-        f"joins {len(branches)} branches along the channels: {channels} = "
-        f"{row.shape[-1]}, giving {dims(row.shape, layout)}",
-        _totals(row),
-    ]
-
-
-@_handles(Sequential)
-def _sequential(block: Sequential, row: Row, layout: str) -> _Explained:
-    label = block.notation()
-    heading = f"{row.name}: {label}" if label else row.name
-    layers = counted(len(row.children), "layer")
-    return heading, [f"{layers} in a row, giving {dims(row.shape, layout)}", _totals(row)]
+# The blocks' handlers live in their own module, which registers them with `_handles`
+# when imported: last, once everything it takes from here is defined.
+from cnncalc import explain_blocks  # noqa: E402, F401
