@@ -17,6 +17,7 @@ from cnncalc.render import jsonout
 from cnncalc.render.columns import COLUMNS, DEFAULT_COLUMNS, Line, View
 from cnncalc.render.numbers import nbytes, scaled
 from cnncalc.render.output import colour_terminal, escape_markdown, write
+from cnncalc.shapes import rank_of
 
 if TYPE_CHECKING:
     from cnncalc.errors import Diagnostic
@@ -26,6 +27,15 @@ if TYPE_CHECKING:
 DEFAULT_VIEW = View()
 ROWS = 50  # past this, a table for people folds its deepest blocks unless told otherwise
 FOR_PEOPLE = ("text", "plain", "markdown", "rich")
+
+
+# A conv's MACs in each rank's notation; a vector input has no conv, so the image's.
+_CONV_COST = {
+    0: "H_out·W_out·C_out·f_h·f_w·C_in/groups",
+    1: "L_out·C_out·f·C_in/groups",
+    2: "H_out·W_out·C_out·f_h·f_w·C_in/groups",
+    3: "D_out·H_out·W_out·C_out·f_d·f_h·f_w·C_in/groups",
+}
 
 
 def fitting_depth(summary: Summary, rows: int = ROWS) -> int | None:
@@ -119,11 +129,12 @@ def _footer(summary: Summary, view: View) -> list[str]:
         )
     if {"macs", "flops"} & set(view.columns):
         each = " for each input of the batch" if view.batch else ""
+        cost = _CONV_COST.get(rank_of(summary.input_shape), _CONV_COST[2])
         lines.append(
             f"{summary.macs:,} MACs ({scaled(summary.macs, ('', 'K', 'M', 'G', 'T'))}), "
             f"{summary.flops:,} FLOPs{each}. A MAC is a multiply-accumulate, counted as "
-            "torchvision and fvcore do: a conv costs H_out·W_out·C_out·f_h·f_w·C_in/groups, a "
-            "fully connected layer n_in·n_out; biases, batch norm, activations and pooling "
+            f"torchvision and fvcore do: a conv costs {cost}, "
+            "a fully connected layer n_in·n_out; biases, batch norm, activations and pooling "
             "cost nothing; FLOPs = 2 × MACs."
         )
     if view.folded and view.depth is not None:
