@@ -242,14 +242,19 @@ class _Walker:
 
     def _rank_refusal(self, requires: Requires, shape: Shape) -> str:
         """conv3d takes a 3-D input, but its input (28, 28, 1) is 2-D."""
+        forms = _FORMS[self.layout]
         wanted = " or ".join(
-            "a vector" if rank == 0 else f"a {dimensions(rank)} input {_FORMS[rank]}"
+            "a vector" if rank == 0 else f"a {dimensions(rank)} input {forms[rank - 1]}"
             for rank in requires.ranks
         )
         rank = rank_of(shape)
-        has = "a vector" if rank == 0 else dimensions(rank)
+        has = (
+            f"is a vector of {shape[0]:,}"
+            if rank == 0
+            else f"{self._shape(shape)} is {dimensions(rank)}"
+        )
         return (
-            f"{requires.alias} takes {wanted}, but its input {self._shape(shape)} is {has}; "
+            f"{requires.alias} takes {wanted}, but its input {has}; "
             f"write {requires.kind} to take the rank from the input"
         )
 
@@ -262,8 +267,11 @@ _BLOCKS: dict[type[Block], _Walk] = {
 }
 
 
-# How a spec writes an input of each rank, channels last.
-_FORMS = {1: "(L, C)", 2: "(H, W, C)", 3: "(D, H, W, C)"}
+# How a spec writes an input of each rank, in each layout.
+_FORMS = {
+    "hwc": ("(L, C)", "(H, W, C)", "(D, H, W, C)"),
+    "chw": ("(C, L)", "(C, H, W)", "(C, D, H, W)"),
+}
 
 
 def channels_first(shape: Shape, layout: str) -> str:

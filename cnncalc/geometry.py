@@ -205,13 +205,19 @@ def grow(field: Field, window: Window) -> Field:
 
 
 def union(fields: Sequence[Field]) -> Field | None:
-    """The field of a sum or a concatenation: what any branch sees; None when the
-    branches step differently, so that no single field describes them."""
+    """The field of a sum or a concatenation: from the first input any branch sees to the
+    last any sees (a causal branch and a centred one see apart); None when the branches
+    step differently, so that no single field describes them."""
     first = fields[0]
     if any(field.jump != first.jump for field in fields):
         return None
-    return Field(
-        tuple(max(sizes) for sizes in zip(*(field.size for field in fields), strict=True)),
-        first.jump,
-        tuple(min(starts) for starts in zip(*(field.start for field in fields), strict=True)),
-    )
+    starts = tuple(zip(*(field.start for field in fields), strict=True))
+    ends = tuple(zip(*(_end(field) for field in fields), strict=True))
+    start = tuple(min(axis) for axis in starts)
+    size = tuple(max(axis) - low for axis, low in zip(ends, start, strict=True))
+    return Field(size, first.jump, start)
+
+
+def _end(field: Field) -> Sizes:
+    """One past the last input coordinate the field sees, per axis."""
+    return tuple(a + r for a, r in zip(field.start, field.size, strict=True))

@@ -121,8 +121,9 @@ def _forward_lines(size: Size, axis: str | None) -> list[str]:
             f"{'is' if s - k == 1 else 'are'} skipped too"
         )
     if size.rule == "same" and before != after:
+        after_side = "back" if axis == "depth" else "bottom, right"
         lines.append(
-            "note: asymmetric; TensorFlow puts the odd one after (bottom, right), "
+            f"note: asymmetric; TensorFlow puts the odd one after ({after_side}), "
             "which PyTorch's padding=p cannot"
         )
     return lines
@@ -130,7 +131,7 @@ def _forward_lines(size: Size, axis: str | None) -> list[str]:
 
 def _rows(count: int, axis: str | None, last: bool = False) -> str:
     """1 row; 3 columns; 2 rows and columns; with `last`, the last row, the last 3 rows."""
-    noun = {"height": "row", "width": "column"}.get(axis or "", "row and column")
+    noun = {"depth": "slice", "height": "row", "width": "column"}.get(axis or "", "row and column")
     if count != 1:
         noun = " and ".join(word + "s" for word in noun.split(" and "))
     if last:
