@@ -255,7 +255,9 @@ def test_kernel_larger_than_padded_input():
 
 def test_conv_on_a_vector():
     """A conv after an fc layer has no spatial input to slide over."""
-    with pytest.raises(SpecError, match=r"conv needs a spatial input, \(L, C\), \(H, W, C\) or \(D, H, W, C\)"):
+    with pytest.raises(
+        SpecError, match=r"conv needs a spatial input, \(L, C\), \(H, W, C\) or \(D, H, W, C\)"
+    ):
         inline((32, 32, 3), "fc:10", "conv:3,3")
 
 

@@ -267,8 +267,8 @@ def test_causal_on_a_2d_conv(run, tmp_path):
 
 def test_causal_on_a_pool(run):
     assert failure(run, "table", "-i", "100x4", "maxpool:2,p=causal") == (
-        1, "Error: argument 'maxpool:2,p=causal': layer 1 (POOL0): padding causal is a "
-           "convolution's (Keras's Conv1D padding='causal'); write same, valid or numbers",
+        1, "Error: argument 'maxpool:2,p=causal': layer 1 (POOL0): padding causal is for "
+           "1-D convs only (Keras's Conv1D padding='causal'); write same, valid or numbers",
     )  # fmt: skip
 
 

@@ -45,9 +45,7 @@ def test_pairs_and_padding_forms():
 
 def test_course_and_keras_aliases():
     """f, s, p from the course; kernel_size, strides, use_bias, pool_size from Keras."""
-    assert layers({"type": "conv2d", "filters": 8, "f": 5, "s": 1, "p": 0}) == [
-        Conv(8, 5, 1, 0)
-    ]
+    assert layers({"type": "conv2d", "filters": 8, "f": 5, "s": 1, "p": 0}) == [Conv(8, 5, 1, 0)]
     assert layers({"type": "Conv2D", "filters": 8, "kernel_size": 3, "strides": 2,
                    "use_bias": False}) == [Conv(8, 3, 2, bias=False)]  # fmt: skip
     assert layers({"type": "MaxPooling2D", "pool_size": 2}) == [Pool("max", 2)]

@@ -83,7 +83,7 @@ def _padding(name: str, raw: Any, words: tuple[str, ...]) -> Padding:
         return word  # type: ignore[no-any-return]
     if isinstance(raw, str) and raw.strip().lower() == "causal":
         raise ValueProblem(
-            f"{name} causal is a convolution's (Keras's Conv1D padding='causal'); write same, "
+            f"{name} causal is for 1-D convs only (Keras's Conv1D padding='causal'); write same, "
             "valid or numbers"
         )
     return _sides(name, raw, "".join(f"{word!r}, " for word in words))
