@@ -99,7 +99,7 @@ def spatial(kind: str, shape: Shape) -> tuple[Sizes, int]:
     return shape[:-1], shape[-1]
 
 
-# Per rank: a per-axis list, and (before, after) per axis, as a spec writes them.
+# Per rank: a padding of one number per axis, as a spec writes it.
 _PER_AXIS = {1: "[p]", 2: "[p_h, p_w]", 3: "[p_d, p_h, p_w]"}
 
 

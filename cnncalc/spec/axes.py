@@ -9,7 +9,7 @@ list of the wrong length is the layer's to refuse, naming the rank.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from cnncalc.spec.values import ValueProblem, as_int, as_ints, as_numbers, show
 
@@ -79,8 +79,7 @@ def conv_padding(name: str, raw: Any) -> Padding:
 
 def _padding(name: str, raw: Any, words: tuple[str, ...]) -> Padding:
     if isinstance(raw, str) and raw.strip().lower() in words:
-        word: Any = raw.strip().lower()
-        return word  # type: ignore[no-any-return]
+        return cast("Padding", raw.strip().lower())
     if isinstance(raw, str) and raw.strip().lower() == "causal":
         raise ValueProblem(
             f"{name} causal is for 1-D convs only (Keras's Conv1D padding='causal'); write same, "
