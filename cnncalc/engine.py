@@ -24,10 +24,12 @@ from cnncalc.model import (
     Concat,
     Expectation,
     LayerSpec,
+    Multiply,
     Requires,
     Residual,
     Sequential,
     Spec,
+    Split,
 )
 from cnncalc.shapes import Shape, dimensions, rank_of, shape_text, size_of
 from cnncalc.summary import Branch, Memory, Row, Summary
@@ -189,15 +191,19 @@ class _Walker:
             path=".".join(map(str, place)),
             branches=tuple(branches),
         )
-        # No figure of a block needs the 10^18 rule of its own: its sums are within the
-        # running totals, and its output (a concat's too, the sum of its branches') within
-        # the memory of the activations, which counts every branch's output.
+        # A block's sums are within the running totals; its output is not, when a branch is
+        # the input itself (a concat of [] with [] doubles the channels with no layer).
+        refused = limits.input_problem(
+            out.shape, self.totals.storage, "the block's output", "fewer branches"
+        )
+        if refused is not None:
+            raise at.error(refused)
         return row, out
 
     def _sequential(self, block: Block, state: _State, at: _At) -> tuple[list[Branch], _State]:
         assert isinstance(block, Sequential)
         rows, out = self.walk(block.layers, state, at.place)
-        return [Branch("layers", tuple(rows))], out
+        return [Branch("layers", tuple(rows), shape=out.shape)], out
 
     def _residual(self, block: Block, state: _State, at: _At) -> tuple[list[Branch], _State]:
         assert isinstance(block, Residual)
@@ -209,20 +215,63 @@ class _Walker:
                 f"the residual block's layers give {self._shape(out.shape)} but {what} "
                 f"{self._shape(other.shape)}; they cannot be added"
             )
-        branches = [Branch("layers", tuple(main))]
+        branches = [Branch("layers", tuple(main), shape=out.shape)]
         if shortcut:
-            branches.append(Branch("shortcut", tuple(shortcut)))
+            branches.append(Branch("shortcut", tuple(shortcut), shape=other.shape))
         return branches, _State(out.shape, *_union([out, other]))
+
+    def _multiply(self, block: Block, state: _State, at: _At) -> tuple[list[Branch], _State]:
+        assert isinstance(block, Multiply)
+        rows, gate = self.walk(block.layers, state, at.place)
+        if not broadcasts(gate.shape, state.shape):
+            raise at.error(
+                f"the multiply block's layers give {self._shape(gate.shape)} but its input is "
+                f"{self._shape(state.shape)}; they do not broadcast: each axis of the layers' "
+                "output, from the last, must be the input's or 1"
+            )
+        # The product has the input's shape; each of its values depends on the gate's too.
+        return [Branch("layers", tuple(rows), shape=gate.shape)], _State(
+            state.shape, *_union([state, gate]), state.padded
+        )
 
     def _concat(self, block: Block, state: _State, at: _At) -> tuple[list[Branch], _State]:
         assert isinstance(block, Concat)
-        branches: list[Branch] = []
+        return self._branches(block.branches, [state] * len(block.branches), at, "concat")
+
+    def _split(self, block: Block, state: _State, at: _At) -> tuple[list[Branch], _State]:
+        assert isinstance(block, Split)
+        channels, count = state.shape[-1], len(block.branches)
+        sizes = block.sizes
+        if sizes is None:
+            if channels % count:
+                raise at.error(
+                    f"the split block's {count} branches do not divide the input's "
+                    f"{channels:,} channels evenly; give sizes: [a, b, …] that add up to them"
+                )
+            sizes = (channels // count,) * count
+        elif sum(sizes) != channels:
+            raise at.error(
+                f"the split block's sizes {' + '.join(f'{n:,}' for n in sizes)} = "
+                f"{sum(sizes):,} do not add up to the input's {channels:,} channels"
+            )
+        slices = [state._replace(shape=(*state.shape[:-1], size)) for size in sizes]
+        return self._branches(block.branches, slices, at, "split")
+
+    def _branches(
+        self,
+        branches: Sequence[Sequence[LayerSpec]],
+        inputs: Sequence[_State],
+        at: _At,
+        what: str,
+    ) -> tuple[list[Branch], _State]:
+        """Each branch on its input, the outputs joined along the channels."""
+        walked: list[Branch] = []
         outs = []
         count = 0
-        for number, layers in enumerate(block.branches, 1):
-            rows, out = self.walk(layers, state, at.place, count)
+        for number, (layers, given) in enumerate(zip(branches, inputs, strict=True), 1):
+            rows, out = self.walk(layers, given, at.place, count)
             count += len(rows)
-            branches.append(Branch("branch", tuple(rows), number))
+            walked.append(Branch("branch", tuple(rows), number, out.shape))
             outs.append(out)
         shapes = [out.shape for out in outs]
         if len({len(shape) for shape in shapes}) > 1 or len({shape[:-1] for shape in shapes}) > 1:
@@ -231,11 +280,11 @@ class _Walker:
                 for number, shape in enumerate(shapes, 1)
             )
             raise at.error(
-                f"the concat block's branches differ in size ({listed}); they can be "
+                f"the {what} block's branches differ in size ({listed}); they can be "
                 "joined only along the channels"
             )
         joined = (*shapes[0][:-1], sum(shape[-1] for shape in shapes))
-        return branches, _State(joined, *_union(outs))
+        return walked, _State(joined, *_union(outs))
 
     def _shape(self, shape: Shape) -> str:
         return shape_text(shape, self.layout)
@@ -264,7 +313,17 @@ _BLOCKS: dict[type[Block], _Walk] = {
     Sequential: _Walker._sequential,
     Residual: _Walker._residual,
     Concat: _Walker._concat,
+    Multiply: _Walker._multiply,
+    Split: _Walker._split,
 }
+
+
+def broadcasts(gate: Shape, shape: Shape) -> bool:
+    """Whether `gate` multiplies into `shape` as NumPy broadcasts: aligned from the last
+    axis, each of its axes the same or 1, and no more axes than `shape` has."""
+    if len(gate) > len(shape):
+        return False
+    return all(g in (1, n) for g, n in zip(reversed(gate), reversed(shape), strict=False))
 
 
 # How a spec writes an input of each rank, in each layout.

@@ -6,7 +6,8 @@ convolutions" comparison with the fully connected layer that would map the
 same input volume to the same output volume. Pure text building; the
 `render.explain` module lays the sections out as plain text or Markdown.
 
-Each layer type and block type has its own handler, registered with `_explain`;
+Each layer type and block type has its own handler, registered with `_explain` (the
+fully connected layer's, the normalisations' and more in `explain_layers`);
 a type without one is an error, never a generic sentence (a test walks the
 vocabulary to make sure none is missing).
 """
@@ -26,7 +27,6 @@ from cnncalc.layers import (
     BatchNorm,
     Conv,
     ConvTranspose,
-    Dense,
     Dropout,
     Flatten,
     GlobalAvgPool,
@@ -51,6 +51,10 @@ _FUNCTIONS = {
     "hardswish": "x·min(max(0, x + 3), 6)/6",
     "sigmoid": "1/(1 + e^−x)",
     "tanh": "tanh(x)",
+    "hardsigmoid": "min(max(0, x + 3), 6)/6",
+    "mish": "x·tanh(softplus(x))",
+    "softplus": "log(1 + e^x)",
+    "hardtanh": "min(max(−1, x), 1)",
 }
 # The course's names for the output sizes, per number of spatial axes: n_H and n_W of an
 # image, n_L along a 1-D signal, n_D, n_H and n_W of a 3-D volume.
@@ -318,13 +322,6 @@ def _pool(layer: Pool, row: Row, layout: str) -> _Explained:
     ]
 
 
-@_handles(Dense)
-def _dense(layer: Dense, row: Row, layout: str) -> _Explained:
-    return f"{row.name}: fully connected, {counted(row.shape[0], 'unit')}", _fully_connected(
-        row, layout
-    )
-
-
 @_handles(Softmax)
 def _softmax(layer: Softmax, row: Row, layout: str) -> _Explained:
     if layer.units:
@@ -364,6 +361,6 @@ def _activation(layer: Activation, row: Row, layout: str) -> _Explained:
     ]
 
 
-# The blocks' handlers live in their own module, which registers them with `_handles`
-# when imported: last, once everything it takes from here is defined.
-from cnncalc import explain_blocks  # noqa: E402, F401
+# The blocks' handlers, and those of explain_layers, live in modules of their own, which
+# register them with `_handles` when imported: last, once what they take from here is defined.
+from cnncalc import explain_blocks, explain_layers  # noqa: E402, F401

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from cnncalc.errors import counted
 from cnncalc.explain import _Explained, _handles, dims
-from cnncalc.model import Concat, Residual, Sequential
+from cnncalc.model import Concat, Multiply, Residual, Sequential, Split
+from cnncalc.shapes import axis_names
 from cnncalc.summary import Row
 
 __all__: list[str] = []
@@ -25,25 +26,70 @@ def _residual(block: Residual, row: Row, layout: str) -> _Explained:
     (main,) = row.part("layers")
     shortcut = row.part("shortcut")
     added = (
-        f"the shortcut's output {dims(shortcut[0].rows[-1].shape, layout)}"
+        f"the shortcut's output {dims(shortcut[0].shape, layout)}"
         if shortcut
         else f"the block's input {dims(row.input_shape, layout)}"
     )
     return f"{row.name}: residual block", [
-        f"the layers' output {dims(main.rows[-1].shape, layout)} + {added}",
+        f"the layers' output {dims(main.shape, layout)} + {added}",
         _totals(row),
     ]
 
 
 @_handles(Concat)
 def _concat(block: Concat, row: Row, layout: str) -> _Explained:
+    return f"{row.name}: concatenation", [*_joined(row, layout), _totals(row)]
+
+
+def _joined(row: Row, layout: str) -> list[str]:
+    """What the branches give, each, and joined along the channels."""
     branches = row.part("branch")
-    channels = " + ".join(str(branch.rows[-1].shape[-1]) for branch in branches)
-    return f"{row.name}: concatenation", [
+    channels = " + ".join(str(branch.shape[-1]) for branch in branches)
+    lines = [
         f"joins {len(branches)} branches along the channels: {channels} = "
-        f"{row.shape[-1]}, giving {dims(row.shape, layout)}",
+        f"{row.shape[-1]}, giving {dims(row.shape, layout)}"
+    ]
+    passed = [f"{branch.number}" for branch in branches if not branch.rows]
+    if len(passed) == 1:
+        lines.append(f"branch {passed[0]} ([]) passes its input on unchanged")
+    elif passed:
+        lines.append(f"branches {' and '.join(passed)} ([]) pass their input on unchanged")
+    return lines
+
+
+@_handles(Split)
+def _split(block: Split, row: Row, layout: str) -> _Explained:
+    channels = row.input_shape[-1]
+    given = [branch.rows[0].input_shape[-1] if branch.rows else branch.shape[-1]
+             for branch in row.part("branch")]  # fmt: skip
+    how = "by sizes" if block.sizes else "evenly"
+    return f"{row.name}: channel split", [
+        f"divides the input's {channels} channels {how}: {' + '.join(map(str, given))}",
+        *_joined(row, layout),
         _totals(row),
     ]
+
+
+@_handles(Multiply)
+def _multiply(block: Multiply, row: Row, layout: str) -> _Explained:
+    (gate,) = row.part("layers")
+    # NumPy's rule: aligned from the last axis; an axis the gate lacks or has as 1 is spread.
+    padded = (1,) * (len(row.shape) - len(gate.shape)) + gate.shape
+    axes = zip(_axes(len(row.shape)), padded, row.shape, strict=True)
+    spread = [name for name, g, n in axes if g == 1 and n != 1]
+    broadcast = f", broadcast over its {' and '.join(spread)}" if spread else ""
+    return f"{row.name}: multiply", [
+        f"the layers' output {dims(gate.shape, layout)} times the block's input "
+        f"{dims(row.input_shape, layout)}, element by element{broadcast}, giving "
+        f"{dims(row.shape, layout)}",
+        "the product itself has no parameters and no MACs, as a residual's sum",
+        _totals(row),
+    ]
+
+
+def _axes(count: int) -> list[str]:
+    """The names of a shape's axes, channels last: height, width, channels."""
+    return [*axis_names(count - 1), "channels"] if count > 1 else ["values"]
 
 
 @_handles(Sequential)

@@ -92,16 +92,19 @@ def _axes(shape: Shape) -> Sequence[str]:
     return [f"its output {name}" for name in (*axis_names(len(shape) - 1), "channels")]
 
 
-def input_problem(shape: Shape, storage: Storage) -> str | None:
+def input_problem(
+    shape: Shape, storage: Storage, of: str = "the input's", fix: str = "a smaller input"
+) -> str | None:
     """Why the input's own figures cannot be counted, or None. Each axis is a spec's size,
-    at most 10^18 already; their product and its memory are not."""
+    at most 10^18 already; their product and its memory are not. The same for a block's
+    output, which no layer made (a concat of the input with itself)."""
     size = size_of(shape)
     if past(size):
-        return refusal("the input's size", size, "a smaller input would fix it", " values")
+        return refusal(f"{of} size", size, f"{fix} would fix it", " values")
     memory = storage.bytes(size)
     if past(memory):
-        remedy = storage.remedy if storage.batch > 1 else "a smaller input would fix it"
-        return refusal(f"the input's memory ({storage})", memory, remedy, " bytes")
+        remedy = storage.remedy if storage.batch > 1 else f"{fix} would fix it"
+        return refusal(f"{of} memory ({storage})", memory, remedy, " bytes")
     return None
 
 

@@ -95,7 +95,8 @@ class Residual(Block):
 
 @dataclass(repr=False, eq=False)
 class Concat(Block):
-    """Branches applied to the same input, joined along the channels."""
+    """Branches applied to the same input, joined along the channels; an empty branch is
+    the input itself (DenseNet's layer)."""
 
     branches: tuple[tuple[LayerSpec, ...], ...]
 
@@ -104,7 +105,33 @@ class Concat(Block):
         return "concat"
 
 
-BLOCK_TYPES: tuple[type[Block], ...] = (Sequential, Residual, Concat)
+@dataclass(repr=False, eq=False)
+class Multiply(Block):
+    """The layers' output, a gate, multiplied element-wise into the block's input; its axes
+    of size 1 are broadcast: squeeze-and-excitation's 1×1×C gate, an H×W×1 attention map."""
+
+    layers: tuple[LayerSpec, ...]
+
+    @property
+    def kind(self) -> str:
+        return "multiply"
+
+
+@dataclass(repr=False, eq=False)
+class Split(Block):
+    """The input's channels divided among branches, evenly or by `sizes`; each branch is
+    applied to its slice (an empty one passes it on) and the results are joined along the
+    channels (ShuffleNetV2's unit)."""
+
+    branches: tuple[tuple[LayerSpec, ...], ...]
+    sizes: tuple[int, ...] | None = None
+
+    @property
+    def kind(self) -> str:
+        return "split"
+
+
+BLOCK_TYPES: tuple[type[Block], ...] = (Sequential, Residual, Concat, Multiply, Split)
 
 
 @dataclass(repr=False, eq=False, kw_only=True)

@@ -38,6 +38,9 @@ class Branch(NamedTuple):
     role: str  # "layers", "shortcut" or "branch"
     rows: tuple[Row, ...]
     number: int = 1  # of a concat's branches, from 1
+    # What the list gives: its last row's shape, or, for a list with no layers (a concat's
+    # `[]`), what it was given.
+    shape: Shape = ()
 
     @property
     def label(self) -> str:

@@ -27,6 +27,7 @@ VOCABULARY = sorted(
     | {key for kind in LAYER_TYPES.values() for f in kind.fields for key in (f.name, *f.aliases)}
     | {"type", "name", "expect", "shape", "params", "input", "layers", "output", "layout"}
     | {"residual", "shortcut", "concat", "repeat", "use", "blocks", "$width"}
+    | {"multiply", "split", "sizes"}
 )
 scalars = (
     st.none()
@@ -50,6 +51,10 @@ block_mappings = st.one_of(
               st.lists(layer_mappings, max_size=2)),
     st.builds(lambda n, body: {"repeat": n, "layers": body}, values, st.lists(layer_mappings,
               max_size=2)),
+    st.builds(lambda body: {"multiply": body}, st.lists(layer_mappings, max_size=3)),
+    st.builds(lambda a, b, sizes: {"split": [a, b], **sizes}, st.lists(layer_mappings,
+              max_size=2), st.lists(layer_mappings, max_size=2),
+              st.fixed_dictionaries({}, optional={"sizes": values})),
     st.builds(lambda name, extra: {"use": name, **extra}, st.sampled_from(["b", "c", "x"]),
               st.dictionaries(keys, values, max_size=2)),
 )  # fmt: skip

@@ -1,21 +1,24 @@
 """Layers that keep no window: fully connected, softmax, flatten, and the element-wise
-ones (activations, batch norm, dropout)."""
+ones (activations, PReLU, batch norm, dropout, identity, channel shuffle)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from cnncalc.geometry import Sizes
-from cnncalc.layers.base import Layer, Step
+from cnncalc.layers.base import Layer, LayerProblem, Step, spatial
 from cnncalc.shapes import Shape, size_of
 
 
 @dataclass(repr=False, eq=False)
 class Dense(Layer):
-    """A fully connected layer; a volume is flattened first, as the course does."""
+    """A fully connected layer; a volume is flattened first, as the course does, unless
+    `flatten` is false: then it maps the channels at each position (Keras's Dense on a
+    volume, PyTorch's Linear on channels last), as a 1×1 conv would."""
 
     units: int
     bias: bool = True
+    flatten: bool = True
 
     @property
     def kind(self) -> str:
@@ -26,11 +29,23 @@ class Dense(Layer):
         return True
 
     def apply(self, shape: Shape, padded: Sizes | None = None) -> Step:
-        weights = size_of(shape) * self.units
         biases = self.units if self.bias else 0
+        if not self.flatten and len(shape) > 1:
+            weights = shape[-1] * self.units
+            # The same weights at every position: each position's outputs see its inputs only.
+            return Step(
+                shape=(*shape[:-1], self.units),
+                weights=weights,
+                biases=biases,
+                macs=size_of(shape[:-1]) * weights,
+            )
+        weights = size_of(shape) * self.units
         return Step(
             shape=(self.units,), weights=weights, biases=biases, macs=weights, sees_all=True
         )
+
+    def notation(self) -> str:
+        return "" if self.flatten else "per position"
 
 
 @dataclass(repr=False, eq=False)
@@ -109,3 +124,53 @@ class Dropout(Layer):
 
     def apply(self, shape: Shape, padded: Sizes | None = None) -> Step:
         return Step(shape=shape, padded=padded)
+
+
+@dataclass(repr=False, eq=False)
+class Identity(Layer):
+    """Its input, unchanged: PyTorch's Identity, Keras's Identity."""
+
+    @property
+    def kind(self) -> str:
+        return "identity"
+
+    def apply(self, shape: Shape, padded: Sizes | None = None) -> Step:
+        return Step(shape=shape, padded=padded)
+
+
+@dataclass(repr=False, eq=False)
+class PReLU(Layer):
+    """max(0, x) + a·min(0, x) with a learnt slope a per channel, or one for all (`shared`),
+    as PyTorch's PReLU(num_parameters=C) and PReLU()."""
+
+    shared: bool = False
+
+    @property
+    def kind(self) -> str:
+        return "prelu"
+
+    def apply(self, shape: Shape, padded: Sizes | None = None) -> Step:
+        return Step(shape=shape, weights=1 if self.shared else shape[-1], padded=padded)
+
+
+@dataclass(repr=False, eq=False)
+class ChannelShuffle(Layer):
+    """ShuffleNet's channel shuffle: the channels of `groups` groups interleaved."""
+
+    groups: int
+
+    @property
+    def kind(self) -> str:
+        return "channelshuffle"
+
+    def apply(self, shape: Shape, padded: Sizes | None = None) -> Step:
+        _, channels = spatial(self.kind, shape)
+        if channels % self.groups:
+            raise LayerProblem(
+                f"groups {self.groups} does not divide the input's {channels} channels",
+                "groups",
+            )
+        return Step(shape=shape, padded=padded)
+
+    def notation(self) -> str:
+        return f"groups={self.groups}"

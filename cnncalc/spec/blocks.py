@@ -1,4 +1,4 @@
-"""Blocks in a spec: residual, concat, repeat, and uses of named blocks.
+"""Blocks in a spec: residual, concat, multiply, split, repeat, and uses of named blocks.
 
 `BlockReader` reads the block forms a layer may take; `LayerReader` extends
 it with plain layers. A named block (`cnncalc.spec.named`) is read again at
@@ -11,7 +11,16 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerRef, SpecError, Where, suggestion
-from cnncalc.model import Block, Concat, Expectation, LayerSpec, Residual, Sequential
+from cnncalc.model import (
+    Block,
+    Concat,
+    Expectation,
+    LayerSpec,
+    Multiply,
+    Residual,
+    Sequential,
+    Split,
+)
 from cnncalc.spec import values
 from cnncalc.spec.expansion import MAX_LAYERS
 from cnncalc.spec.marked import item_marks, key_at, place, value_at
@@ -24,6 +33,8 @@ MAX_REPEAT = 10_000
 BLOCK_KEYS = {
     "residual": ("residual", "shortcut", "name", "expect"),
     "concat": ("concat", "name", "expect"),
+    "multiply": ("multiply", "name", "expect"),
+    "split": ("split", "sizes", "name", "expect"),
     "repeat": ("repeat", "layers", "name", "expect"),
 }
 
@@ -39,7 +50,13 @@ class BlockReader:
     context: str  # where the innermost of them is used, for messages
 
     def layers(
-        self, raw: Any, path: tuple[int, ...], where: Where | None, what: str, start: int = 0
+        self,
+        raw: Any,
+        path: tuple[int, ...],
+        where: Where | None,
+        what: str,
+        start: int = 0,
+        empty: bool = False,
     ) -> tuple[LayerSpec, ...]:
         raise NotImplementedError
 
@@ -135,23 +152,59 @@ class BlockReader:
         self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
     ) -> LayerSpec:
         name, expect = self._block_start(raw, path, where, "concat")
-        at = value_at(raw, "concat", self.source) or where
-        branches = raw["concat"]
+        built = self._branches(raw, path, where, "concat")
+        return self._spec(Concat(built), name or self.unique("Concat"), where, expect)
+
+    def _split(
+        self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
+    ) -> LayerSpec:
+        name, expect = self._block_start(raw, path, where, "split")
+        built = self._branches(raw, path, where, "split")
+        sizes = None
+        if "sizes" in raw:
+            at = value_at(raw, "sizes", self.source) or where
+            given = raw["sizes"]
+            if not isinstance(given, list) or len(given) != len(built):
+                raise SpecError(
+                    f"sizes must be a list of {len(built)} channel counts, one for each branch, "
+                    f"got {values.show(given)}",
+                    at,
+                    LayerRef.at(path, "split"),
+                )
+            with values.located(at, LayerRef.at(path, "split")):
+                sizes = tuple(values.positive_int("each of sizes", n) for n in given)
+        return self._spec(Split(built, sizes), name or self.unique("Split"), where, expect)
+
+    def _branches(
+        self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None, kind: str
+    ) -> tuple[tuple[LayerSpec, ...], ...]:
+        """A concat's or a split's branches: two or more lists of layers, `[]` the input."""
+        at = value_at(raw, kind, self.source) or where
+        branches = raw[kind]
         if not isinstance(branches, list) or len(branches) < 2:
             raise SpecError(
-                "concat must be a list of at least two branches, each a list of layers, "
-                f"got {values.show(branches)}",
+                f"{kind} must be a list of at least two branches, each a list of layers "
+                f"([] for the input itself), got {values.show(branches)}",
                 at,
-                LayerRef.at(path, "concat"),
+                LayerRef.at(path, kind),
             )
         built: list[tuple[LayerSpec, ...]] = []
         number = 0
         for branch, mark in zip(branches, item_marks(branches), strict=True):
             branch_at = place(mark, self.source) or at
-            layers = self.layers(branch, path, branch_at, f"branch {len(built) + 1}", number)
+            what = f"branch {len(built) + 1}"
+            layers = self.layers(branch, path, branch_at, what, number, empty=True)
             number += len(layers)
             built.append(layers)
-        return self._spec(Concat(tuple(built)), name or self.unique("Concat"), where, expect)
+        return tuple(built)
+
+    def _multiply(
+        self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
+    ) -> LayerSpec:
+        name, expect = self._block_start(raw, path, where, "multiply")
+        at = value_at(raw, "multiply", self.source) or where
+        layers = self.layers(raw["multiply"], path, at, "multiply")
+        return self._spec(Multiply(layers), name or self.unique("Multiply"), where, expect)
 
     def _repeat(
         self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None

@@ -66,9 +66,12 @@ class Counter:
             return 1 + min(times * self.of_list(raw.get("layers")), self.limit + 1)
         if "residual" in raw:
             return 1 + self.of_list(raw["residual"]) + self.of_list(raw.get("shortcut"))
-        if "concat" in raw:
-            branches = raw["concat"]
-            if not isinstance(branches, list):
-                return 1
-            return 1 + sum(self.of_list(branch) for branch in branches[: self.limit])
+        if "multiply" in raw:
+            return 1 + self.of_list(raw["multiply"])
+        for kind in ("concat", "split"):
+            if kind in raw:
+                branches = raw[kind]
+                if not isinstance(branches, list):
+                    return 1
+                return 1 + sum(self.of_list(branch) for branch in branches[: self.limit])
         return 1

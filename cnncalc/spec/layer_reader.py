@@ -61,6 +61,8 @@ class LayerReader(BlockReader):
             for key, read in (
                 ("residual", self._residual),
                 ("concat", self._concat),
+                ("multiply", self._multiply),
+                ("split", self._split),
                 ("repeat", self._repeat),
                 ("use", self._use),
             ):
@@ -167,12 +169,26 @@ class LayerReader(BlockReader):
         return self._build(kind, given, ref, explicit, where, expect, _requires(type_name, where))
 
     def layers(
-        self, raw: Any, path: tuple[int, ...], where: Where | None, what: str, start: int = 0
+        self,
+        raw: Any,
+        path: tuple[int, ...],
+        where: Where | None,
+        what: str,
+        start: int = 0,
+        empty: bool = False,
     ) -> tuple[LayerSpec, ...]:
-        """A list of layers inside a block, numbered below `path` from start + 1."""
+        """A list of layers inside a block, numbered below `path` from start + 1; with
+        `empty`, [] is allowed: a branch that is its input."""
+        if isinstance(raw, list) and not raw and empty:
+            return ()
         if not isinstance(raw, list) or not raw:
+            kind = (
+                "a list of layers ([] for the input itself)"
+                if empty
+                else "a non-empty list of layers"
+            )
             raise SpecError(
-                f"{what} must be a non-empty list of layers, got {values.show(raw)}",
+                f"{what} must be {kind}, got {values.show(raw)}",
                 where,
                 LayerRef.at(path, None),
             )

@@ -157,11 +157,20 @@ def _value_kinds() -> dict[str, Any]:
 
 
 def _blocks() -> list[dict[str, Any]]:
-    """The block forms a layer may take: residual, concat, repeat, use."""
+    """The block forms a layer may take: residual, concat, multiply, split, repeat, use."""
+    # A branch of a concat or a split may be [], the input itself.
+    branches = {
+        "type": "array",
+        "minItems": 2,
+        "items": {"type": "array", "items": {"$ref": "#/definitions/layer"}},
+    }
     keys = {
         "residual": _LAYERS,
         "shortcut": _LAYERS,
-        "concat": {"type": "array", "minItems": 2, "items": _LAYERS},
+        "concat": branches,
+        "multiply": _LAYERS,
+        "split": branches,
+        "sizes": {"type": "array", "items": {"anyOf": [_POSITIVE, _PARAMETER]}, "minItems": 2},
         "repeat": {"anyOf": [_POSITIVE, _PARAMETER]},
         "layers": _LAYERS,
         "use": {"type": "string"},
@@ -181,6 +190,22 @@ def _blocks() -> list[dict[str, Any]]:
             "description": "branches on the same input, joined along the channels",
             "required": ["concat"],
             "properties": _properties(BLOCK_KEYS["concat"], keys),
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "description": "the layers' output multiplied into the input, broadcasting axes "
+            "of size 1 (a squeeze-and-excitation gate)",
+            "required": ["multiply"],
+            "properties": _properties(BLOCK_KEYS["multiply"], keys),
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "description": "the input's channels divided among branches (evenly, or by "
+            "sizes), the results joined along the channels",
+            "required": ["split"],
+            "properties": _properties(BLOCK_KEYS["split"], keys),
             "additionalProperties": False,
         },
         {

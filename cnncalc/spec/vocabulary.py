@@ -29,6 +29,8 @@ from cnncalc.layers import (
     Upsample,
     ZeroPad,
 )
+from cnncalc.layers.dense import ChannelShuffle, Identity, PReLU
+from cnncalc.layers.norm import GroupNorm, InstanceNorm, LayerNorm, LayerScale
 from cnncalc.spec import axes, values
 
 RANKS = (1, 2, 3)  # the spatial axes a network may have
@@ -159,6 +161,39 @@ def _activation(function: str, display: str, *aliases: str) -> LayerType:
     )
 
 
+def _plain(
+    name: str, layer: type[Layer], name_format: str, help: str, *fields: Field, **more: Any
+) -> LayerType:
+    more.setdefault("example", name)  # a type its class builds from the fields as given
+    return LayerType(name, layer, layer, help, fields=fields, name_format=name_format, **more)
+
+
+_UNITS = Field("units", values.positive_int, "number of units", required=True)
+# fmt: off
+_FLATTEN = Field("flatten", values.boolean, "false: on the channels at each position", (),
+                 positional=False)
+_SHARES = Field("groups", values.positive_int, "groups of channels; it must divide them", (), True)
+_AFFINE = Field("affine", values.boolean, "whether it learns a scale and a shift per channel", (),
+                positional=False)
+_NORMS = "(scale, shift); no running statistics, no MACs"
+_MORE = (  # after batch norm: the other normalisations, then element-wise layers
+    _plain("layernorm", LayerNorm, "LN{}", "layer normalisation of the channels at each "
+           f"position: 2·C trainable {_NORMS}", _AFFINE, aliases=("layernormalization",)),
+    _plain("groupnorm", GroupNorm, "GN{}", f"group normalisation: 2·C trainable {_NORMS}",
+           _SHARES, _AFFINE, aliases=("groupnormalization",), example="groupnorm:32"),
+    _plain("instancenorm", InstanceNorm, "IN{}", "instance normalisation: 0 parameters, or with "
+           f"affine=true 2·C trainable {_NORMS}", _AFFINE, aliases=("instancenormalization",),
+           ranked=("instancenorm{}d",)),
+    _plain("layerscale", LayerScale, "LayerScale", "a learnt scale per channel: C trainable"),
+    _plain("prelu", PReLU, "PReLU", "a learnt slope below 0 per channel: C trainable, or 1 with "
+           "shared=true", Field("shared", values.boolean, "one slope for all", (), False, False)),
+    _plain("identity", Identity, "Identity", "its input, unchanged; no parameters"),
+    _plain("channelshuffle", ChannelShuffle, "ChannelShuffle", "the channels of groups groups "
+           "interleaved (ShuffleNet's); no parameters", _SHARES, example="channelshuffle:2"),
+)
+# fmt: on
+
+
 def _conv(**fields: Any) -> Conv:
     if "filters" not in fields and not fields.get("depthwise"):
         raise values.ValueProblem(
@@ -224,14 +259,12 @@ _TYPES = (
     ),
     _pool("max"),
     _pool("avg"),
-    LayerType(
-        name="globalavgpool",
-        layer=GlobalAvgPool,
-        build=GlobalAvgPool,
-        help="the mean of each channel: H×W×C to 1×1×C; no parameters",
-        example="globalavgpool",
+    _plain(
+        "globalavgpool",
+        GlobalAvgPool,
+        "POOL{}",
+        "the mean of each channel: H×W×C to 1×1×C; no parameters",
         aliases=("gap",),
-        name_format="POOL{}",
         ranked=("globalaveragepooling{}d", "globalavgpool{}d"),
     ),
     LayerType(
@@ -248,9 +281,10 @@ _TYPES = (
         name="fc",
         layer=Dense,
         build=Dense,
-        help="fully connected: n_in·units weights + units biases; flattens a volume first",
+        help="fully connected: n_in·units weights + units biases; flattens a volume first "
+        "(flatten=false: C·units weights, used at each position)",
         example="fc:120",
-        fields=(Field("units", values.positive_int, "number of units", required=True), _BIAS),
+        fields=(_UNITS, _BIAS, _FLATTEN),
         aliases=("dense", "linear"),
         name_format="FC{}",
         numbered=True,
@@ -271,6 +305,7 @@ _TYPES = (
         name_format="BN{}",
         ranked=("batchnorm{}d",),
     ),
+    *_MORE,
     LayerType(
         name="dropout",
         layer=Dropout,
@@ -311,14 +346,7 @@ _TYPES = (
         name_format="Upsample",
         ranked=("upsampling{}d",),
     ),
-    LayerType(
-        name="flatten",
-        layer=Flatten,
-        build=Flatten,
-        help="a volume as a vector; no parameters",
-        example="flatten",
-        name_format="Flatten",
-    ),
+    _plain("flatten", Flatten, "Flatten", "a volume as a vector; no parameters"),
     LayerType(
         name="softmax",
         layer=Softmax,
@@ -337,6 +365,7 @@ _TYPES = (
     _activation("hardswish", "Hardswish"),
     _activation("sigmoid", "Sigmoid"),
     _activation("tanh", "Tanh"),
+    *(_activation(f, f.capitalize()) for f in ("hardsigmoid", "mish", "softplus", "hardtanh")),
 )
 
 LAYER_TYPES: dict[str, LayerType] = {t.name: t for t in _TYPES}
