@@ -10,8 +10,7 @@ handler for every type.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 from cnncalc.layers import (
     Activation,
@@ -32,68 +31,9 @@ from cnncalc.layers import (
 from cnncalc.layers.dense import ChannelShuffle, Identity, PReLU
 from cnncalc.layers.norm import GroupNorm, InstanceNorm, LayerNorm, LayerScale
 from cnncalc.spec import axes, values
+from cnncalc.spec.layer_type import RANKS, Field, LayerType
 
-RANKS = (1, 2, 3)  # the spatial axes a network may have
-
-
-class Field(NamedTuple):
-    """One key a layer type accepts, with the reader that checks its value."""
-
-    name: str
-    read: Callable[[str, Any], Any]
-    help: str
-    aliases: tuple[str, ...] = ()
-    required: bool = False
-    positional: bool = True  # takes a place in shorthand's positional order
-
-
-class LayerType(NamedTuple):
-    """A `type:` of the spec format: its fields and how to build the layer."""
-
-    name: str
-    layer: type[Layer]  # the class it builds
-    build: Callable[..., Layer]
-    help: str
-    example: str
-    fields: tuple[Field, ...] = ()
-    aliases: tuple[str, ...] = ()
-    # The course's default names: CONV1, POOL1, CONV2, POOL2, FC3, FC4, Softmax.
-    # Layers with weights are counted; a numbered type takes the next number,
-    # a pool the number of the layer before it.
-    name_format: str = ""
-    numbered: bool = False
-    # Aliases that also require a rank, with {} for it: conv{}d is conv1d, conv2d and conv3d.
-    ranked: tuple[str, ...] = ()
-
-    def default_name(self, weighted_so_far: int) -> str:
-        return self.name_format.format(weighted_so_far + 1 if self.numbered else weighted_so_far)
-
-    def field(self, key: str) -> Field | None:
-        """The field `key` names, by its name or an alias."""
-        return _FIELDS[self.name].get(key)
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """Every name of the type: conv, then conv1d, conv2d, conv3d."""
-        ranked = tuple(pattern.format(rank) for pattern in self.ranked for rank in RANKS)
-        return (self.name, *self.aliases, *ranked)
-
-    @property
-    def listed_aliases(self) -> tuple[str, ...]:
-        """The aliases as `list --layers` shows them: conv1d/2d/3d for three."""
-        ranked = tuple(
-            pattern.format(1) + "".join(f"/{rank}d" for rank in RANKS[1:])
-            if pattern.endswith("{}d")
-            else ", ".join(pattern.format(rank) for rank in RANKS)
-            for pattern in self.ranked
-        )
-        return (*self.aliases, *ranked)
-
-    @property
-    def positional(self) -> tuple[Field, ...]:
-        """The fields shorthand fills in order: conv:FILTERS,KERNEL,STRIDE,PADDING."""
-        return _POSITIONAL[self.name]
-
+__all__ = ["LAYER_TYPES", "Field", "LayerType", "layer_type", "required_ranks", "type_names"]
 
 _KERNEL = Field(
     "kernel", axes.sizes, "window size f, or one per axis: [f_h, f_w]", ("f", "kernel_size"),
@@ -169,29 +109,45 @@ def _plain(
 
 
 _UNITS = Field("units", values.positive_int, "number of units", required=True)
-# fmt: off
-_FLATTEN = Field("flatten", values.boolean, "false: on the channels at each position", (),
-                 positional=False)
-_SHARES = Field("groups", values.positive_int, "groups of channels; it must divide them", (), True)
-_AFFINE = Field("affine", values.boolean, "whether it learns a scale and a shift per channel", (),
-                positional=False)
+_FLATTEN = Field(
+    "flatten", values.boolean, "false: on the channels at each position", positional=False
+)
+_SHARES = Field(
+    "groups", values.positive_int, "groups of channels; it must divide them", required=True
+)
+_AFFINE = Field(
+    "affine", values.boolean, "whether it learns a scale and a shift per channel",
+    positional=False,
+)  # fmt: skip
 _NORMS = "(scale, shift); no running statistics, no MACs"
 _MORE = (  # after batch norm: the other normalisations, then element-wise layers
-    _plain("layernorm", LayerNorm, "LN{}", "layer normalisation of the channels at each "
-           f"position: 2·C trainable {_NORMS}", _AFFINE, aliases=("layernormalization",)),
-    _plain("groupnorm", GroupNorm, "GN{}", f"group normalisation: 2·C trainable {_NORMS}",
-           _SHARES, _AFFINE, aliases=("groupnormalization",), example="groupnorm:32"),
-    _plain("instancenorm", InstanceNorm, "IN{}", "instance normalisation: 0 parameters, or with "
-           f"affine=true 2·C trainable {_NORMS}", _AFFINE, aliases=("instancenormalization",),
-           ranked=("instancenorm{}d",)),
+    _plain(
+        "layernorm", LayerNorm, "LN{}",
+        f"layer normalisation of the channels at each position: 2·C trainable {_NORMS}",
+        _AFFINE, aliases=("layernormalization",),
+    ),
+    _plain(
+        "groupnorm", GroupNorm, "GN{}", f"group normalisation: 2·C trainable {_NORMS}",
+        _SHARES, _AFFINE, aliases=("groupnormalization",), example="groupnorm:32",
+    ),
+    _plain(
+        "instancenorm", InstanceNorm, "IN{}",
+        f"instance normalisation: 0 parameters, or with affine=true 2·C trainable {_NORMS}",
+        _AFFINE, aliases=("instancenormalization",), ranked=("instancenorm{}d",),
+    ),
     _plain("layerscale", LayerScale, "LayerScale", "a learnt scale per channel: C trainable"),
-    _plain("prelu", PReLU, "PReLU", "a learnt slope below 0 per channel: C trainable, or 1 with "
-           "shared=true", Field("shared", values.boolean, "one slope for all", (), False, False)),
+    _plain(
+        "prelu", PReLU, "PReLU",
+        "a learnt slope below 0 per channel: C trainable, or 1 with shared=true",
+        Field("shared", values.boolean, "one slope for all", positional=False),
+    ),
     _plain("identity", Identity, "Identity", "its input, unchanged; no parameters"),
-    _plain("channelshuffle", ChannelShuffle, "ChannelShuffle", "the channels of groups groups "
-           "interleaved (ShuffleNet's); no parameters", _SHARES, example="channelshuffle:2"),
-)
-# fmt: on
+    _plain(
+        "channelshuffle", ChannelShuffle, "ChannelShuffle",
+        "the channels of groups groups interleaved (ShuffleNet's); no parameters",
+        _SHARES, example="channelshuffle:2",
+    ),
+)  # fmt: skip
 
 
 def _conv(**fields: Any) -> Conv:
@@ -369,9 +325,6 @@ _TYPES = (
 )
 
 LAYER_TYPES: dict[str, LayerType] = {t.name: t for t in _TYPES}
-# Looked up for every field of every layer read, so computed once.
-_FIELDS = {t.name: {key: f for f in t.fields for key in (f.name, *f.aliases)} for t in _TYPES}
-_POSITIONAL = {t.name: tuple(f for f in t.fields if f.positional) for t in _TYPES}
 _BY_ALIAS: dict[str, LayerType] = {alias: t for t in _TYPES for alias in t.names}
 # conv3d: (conv, (3,)). BatchNorm1d, as PyTorch's, takes a vector (N, C) as well as (N, C, L).
 _RANKED: dict[str, tuple[LayerType, tuple[int, ...]]] = {
