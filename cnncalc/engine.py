@@ -3,7 +3,7 @@
 `analyze(spec)` applies each layer to the shape the previous one produced and
 returns a `Summary` (`cnncalc.summary`): a tree of rows, since a block
 (residual, concat, repeat, named block) holds the rows of its layers. Each
-block type has its own walk, registered in `_BLOCKS`; the receptive field
+block type has its own walk, registered in `cnncalc.blockwalks`; the receptive field
 grows by `geometry`'s rule as the walk goes. Every figure is held to
 `limits`' 10^18 as it is made, so a spec that grows without bound is refused
 at the layer that takes it past, with the work still small.
@@ -11,39 +11,19 @@ at the layer that takes it past, with the work still small.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from typing import NamedTuple
+from collections.abc import Iterator, Sequence
 
 from cnncalc import geometry, limits
-from cnncalc.errors import Diagnostic, LayerRef, SpecError, Where, counted
-from cnncalc.geometry import Field, Sizes
+from cnncalc.blockwalks import BLOCK_WALKS, BlockWalks
+from cnncalc.errors import Diagnostic, LayerRef, SpecError, counted
+from cnncalc.flow import At, State, located
 from cnncalc.layers import LayerProblem
 from cnncalc.limits import Storage
-from cnncalc.model import (
-    Block,
-    Concat,
-    Expectation,
-    LayerSpec,
-    Multiply,
-    Requires,
-    Residual,
-    Sequential,
-    Spec,
-    Split,
-)
+from cnncalc.model import Block, Expectation, LayerSpec, Requires, Spec
 from cnncalc.shapes import Shape, dimensions, rank_of, shape_text, size_of
 from cnncalc.summary import Branch, Memory, Row, Summary
 
 __all__ = ["Branch", "Memory", "Row", "Summary", "analyze"]
-
-
-class _State(NamedTuple):
-    """What flows from one layer to the next."""
-
-    shape: Shape
-    field: Field | None
-    lost: str = "all"
-    padded: Sizes | None = None  # trailing positions a zeropad added, per axis
 
 
 def analyze(spec: Spec, storage: Storage | None = None) -> Summary:
@@ -57,7 +37,7 @@ def analyze(spec: Spec, storage: Storage | None = None) -> Summary:
     walker = _Walker(spec, storage)
     if walker.hint:
         walker.warnings.append(Diagnostic(walker.hint, spec.input_where, severity="warning"))
-    start = _State(spec.input, geometry.input_field(spec.input))
+    start = State(spec.input, geometry.input_field(spec.input))
     rows, _ = walker.walk(spec.layers, start, ())
     summary = Summary(
         name=spec.name,
@@ -74,21 +54,7 @@ def analyze(spec: Spec, storage: Storage | None = None) -> Summary:
     return summary
 
 
-class _At(NamedTuple):
-    """Where a block is: its spec, its place in the tree, and how messages name it."""
-
-    layer_spec: LayerSpec
-    place: tuple[int, ...]
-    ref: LayerRef
-
-    def error(self, message: str) -> SpecError:
-        return _error(message, self.layer_spec, self.layer_spec.where, self.ref)
-
-
-_Walk = Callable[["_Walker", Block, _State, _At], tuple[list[Branch], _State]]
-
-
-class _Walker:
+class _Walker(BlockWalks):
     def __init__(self, spec: Spec, storage: Storage) -> None:
         self.layout = spec.layout
         self.totals = limits.Totals(storage, size_of(spec.input))
@@ -97,8 +63,8 @@ class _Walker:
         self.hint = channels_first(spec.input, spec.layout)
 
     def walk(
-        self, layers: Sequence[LayerSpec], state: _State, path: tuple[int, ...], start: int = 0
-    ) -> tuple[list[Row], _State]:
+        self, layers: Sequence[LayerSpec], state: State, path: tuple[int, ...], start: int = 0
+    ) -> tuple[list[Row], State]:
         rows = []
         for number, layer_spec in enumerate(layers, start + 1):
             place = (*path, number)
@@ -113,17 +79,19 @@ class _Walker:
         return rows, state
 
     def _layer(
-        self, layer_spec: LayerSpec, state: _State, place: tuple[int, ...], ref: LayerRef
-    ) -> tuple[Row, _State]:
+        self, layer_spec: LayerSpec, state: State, place: tuple[int, ...], ref: LayerRef
+    ) -> tuple[Row, State]:
         requires = layer_spec.requires
         if requires is not None and rank_of(state.shape) not in requires.ranks:
-            raise _error(self._rank_refusal(requires, state.shape), layer_spec, requires.where, ref)
+            raise located(
+                self._rank_refusal(requires, state.shape), layer_spec, requires.where, ref
+            )
         try:
             step = layer_spec.layer.apply(state.shape, state.padded)
         except LayerProblem as problem:
             where = layer_spec.where_of(problem.field)
             message = problem.message + (f"; {self.hint}" if self.hint else "")
-            raise _error(message, layer_spec, where, ref) from None
+            raise located(message, layer_spec, where, ref) from None
         for note in step.notes:
             where = layer_spec.where_of(note.field)
             self.warnings.append(
@@ -142,7 +110,7 @@ class _Walker:
             step.shape, step.weights, step.biases, step.buffers, step.macs, grown
         )
         if refused is not None:
-            raise _error(refused, layer_spec, layer_spec.where, ref)
+            raise located(refused, layer_spec, layer_spec.where, ref)
         row = Row(
             index=place[-1],
             name=layer_spec.name,
@@ -160,18 +128,18 @@ class _Walker:
             notes=tuple(note.message for note in step.notes),
             path=".".join(map(str, place)),
         )
-        return row, _State(step.shape, field, lost, step.padded)
+        return row, State(step.shape, field, lost, step.padded)
 
     def _block(
         self,
         layer_spec: LayerSpec,
         block: Block,
-        state: _State,
+        state: State,
         place: tuple[int, ...],
         ref: LayerRef,
-    ) -> tuple[Row, _State]:
-        at = _At(layer_spec, place, ref)
-        branches, out = _BLOCKS[type(block)](self, block, state, at)
+    ) -> tuple[Row, State]:
+        at = At(layer_spec, place, ref)
+        branches, out = BLOCK_WALKS[type(block)](self, block, state, at)
         for branch in branches:
             for child in branch.rows:
                 child.branch = branch.label
@@ -200,92 +168,6 @@ class _Walker:
             raise at.error(refused)
         return row, out
 
-    def _sequential(self, block: Block, state: _State, at: _At) -> tuple[list[Branch], _State]:
-        assert isinstance(block, Sequential)
-        rows, out = self.walk(block.layers, state, at.place)
-        return [Branch("layers", tuple(rows), shape=out.shape)], out
-
-    def _residual(self, block: Block, state: _State, at: _At) -> tuple[list[Branch], _State]:
-        assert isinstance(block, Residual)
-        main, out = self.walk(block.layers, state, at.place)
-        shortcut, other = self.walk(block.shortcut, state, at.place, len(main))
-        if out.shape != other.shape:
-            what = "its shortcut gives" if block.shortcut else "its input is"
-            raise at.error(
-                f"the residual block's layers give {self._shape(out.shape)} but {what} "
-                f"{self._shape(other.shape)}; they cannot be added"
-            )
-        branches = [Branch("layers", tuple(main), shape=out.shape)]
-        if shortcut:
-            branches.append(Branch("shortcut", tuple(shortcut), shape=other.shape))
-        return branches, _State(out.shape, *_union([out, other]))
-
-    def _multiply(self, block: Block, state: _State, at: _At) -> tuple[list[Branch], _State]:
-        assert isinstance(block, Multiply)
-        rows, gate = self.walk(block.layers, state, at.place)
-        if not broadcasts(gate.shape, state.shape):
-            raise at.error(
-                f"the multiply block's layers give {self._shape(gate.shape)} but its input is "
-                f"{self._shape(state.shape)}; they do not broadcast: each axis of the layers' "
-                "output, from the last, must be the input's or 1"
-            )
-        # The product has the input's shape; each of its values depends on the gate's too.
-        return [Branch("layers", tuple(rows), shape=gate.shape)], _State(
-            state.shape, *_union([state, gate]), state.padded
-        )
-
-    def _concat(self, block: Block, state: _State, at: _At) -> tuple[list[Branch], _State]:
-        assert isinstance(block, Concat)
-        return self._branches(block.branches, [state] * len(block.branches), at, "concat")
-
-    def _split(self, block: Block, state: _State, at: _At) -> tuple[list[Branch], _State]:
-        assert isinstance(block, Split)
-        channels, count = state.shape[-1], len(block.branches)
-        sizes = block.sizes
-        if sizes is None:
-            if channels % count:
-                raise at.error(
-                    f"the split block's {count} branches do not divide the input's "
-                    f"{channels:,} channels evenly; give sizes: [a, b, …] that add up to them"
-                )
-            sizes = (channels // count,) * count
-        elif sum(sizes) != channels:
-            raise at.error(
-                f"the split block's sizes {' + '.join(f'{n:,}' for n in sizes)} = "
-                f"{sum(sizes):,} do not add up to the input's {channels:,} channels"
-            )
-        slices = [state._replace(shape=(*state.shape[:-1], size)) for size in sizes]
-        return self._branches(block.branches, slices, at, "split")
-
-    def _branches(
-        self,
-        branches: Sequence[Sequence[LayerSpec]],
-        inputs: Sequence[_State],
-        at: _At,
-        what: str,
-    ) -> tuple[list[Branch], _State]:
-        """Each branch on its input, the outputs joined along the channels."""
-        walked: list[Branch] = []
-        outs = []
-        count = 0
-        for number, (layers, given) in enumerate(zip(branches, inputs, strict=True), 1):
-            rows, out = self.walk(layers, given, at.place, count)
-            count += len(rows)
-            walked.append(Branch("branch", tuple(rows), number, out.shape))
-            outs.append(out)
-        shapes = [out.shape for out in outs]
-        if len({len(shape) for shape in shapes}) > 1 or len({shape[:-1] for shape in shapes}) > 1:
-            listed = ", ".join(
-                f"branch {number} gives {self._shape(shape)}"
-                for number, shape in enumerate(shapes, 1)
-            )
-            raise at.error(
-                f"the {what} block's branches differ in size ({listed}); they can be "
-                "joined only along the channels"
-            )
-        joined = (*shapes[0][:-1], sum(shape[-1] for shape in shapes))
-        return walked, _State(joined, *_union(outs))
-
     def _shape(self, shape: Shape) -> str:
         return shape_text(shape, self.layout)
 
@@ -306,24 +188,6 @@ class _Walker:
             f"{requires.alias} takes {wanted}, but its input {has}; "
             f"write {requires.kind} to take the rank from the input"
         )
-
-
-# How each block type is walked; a test checks that every type in `model` has one.
-_BLOCKS: dict[type[Block], _Walk] = {
-    Sequential: _Walker._sequential,
-    Residual: _Walker._residual,
-    Concat: _Walker._concat,
-    Multiply: _Walker._multiply,
-    Split: _Walker._split,
-}
-
-
-def broadcasts(gate: Shape, shape: Shape) -> bool:
-    """Whether `gate` multiplies into `shape` as NumPy broadcasts: aligned from the last
-    axis, each of its axes the same or 1, and no more axes than `shape` has."""
-    if len(gate) > len(shape):
-        return False
-    return all(g in (1, n) for g, n in zip(reversed(gate), reversed(shape), strict=False))
 
 
 # How a spec writes an input of each rank, in each layout.
@@ -354,20 +218,6 @@ def channels_first(shape: Shape, layout: str) -> str:
 
 
 _UNITS = {1: "samples", 2: "pixels", 3: "voxels"}
-
-
-def _union(outs: Sequence[_State]) -> tuple[Field | None, str]:
-    """The receptive field of a sum or a concatenation, and why there is none."""
-    fields = [out.field for out in outs]
-    if any(field is None for field in fields):
-        lost = "n/a" if any(out.lost == "n/a" for out in outs if out.field is None) else "all"
-        return None, lost
-    field = geometry.union([field for field in fields if field is not None])
-    return (field, "all") if field is not None else (None, "n/a")
-
-
-def _error(message: str, layer_spec: LayerSpec, where: Where | None, ref: LayerRef) -> SpecError:
-    return SpecError(message + layer_spec.context, where, ref)
 
 
 def _unmet(
