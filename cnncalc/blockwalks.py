@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from cnncalc.flow import At, State, union
-from cnncalc.model import Block, Concat, LayerSpec, Multiply, Residual, Sequential, Split
+from cnncalc.model import Block, Concat, LayerSpec, Multiply, Residual, Sequential, Side, Split
 from cnncalc.shapes import Shape
 from cnncalc.summary import Branch, Row
 
@@ -56,6 +56,11 @@ class BlockWalks:
         return [Branch("layers", tuple(rows), shape=gate.shape)], State(
             state.shape, *union([state, gate]), state.padded
         )
+
+    def _side(self, block: Block, state: State, at: At) -> tuple[list[Branch], State]:
+        assert isinstance(block, Side)
+        rows, out = self.walk(block.layers, state, at.place)
+        return [Branch("layers", tuple(rows), shape=out.shape)], out
 
     def _concat(self, block: Block, state: State, at: At) -> tuple[list[Branch], State]:
         assert isinstance(block, Concat)
@@ -120,6 +125,7 @@ BLOCK_WALKS: dict[type[Block], Walk] = {
     Concat: BlockWalks._concat,
     Multiply: BlockWalks._multiply,
     Split: BlockWalks._split,
+    Side: BlockWalks._side,
 }
 
 

@@ -16,10 +16,10 @@ from collections.abc import Iterator, Sequence
 from cnncalc import geometry, limits
 from cnncalc.blockwalks import BLOCK_WALKS, BlockWalks
 from cnncalc.errors import Diagnostic, LayerRef, SpecError, counted
-from cnncalc.flow import At, State, located
+from cnncalc.flow import At, Saved, State, located, union
 from cnncalc.layers import LayerProblem
 from cnncalc.limits import Storage
-from cnncalc.model import Block, Expectation, LayerSpec, Requires, Spec
+from cnncalc.model import Block, Expectation, LayerSpec, Requires, Sequential, Spec
 from cnncalc.shapes import Shape, dimensions, rank_of, shape_text, size_of
 from cnncalc.summary import Branch, Memory, Row, Summary
 
@@ -61,6 +61,8 @@ class _Walker(BlockWalks):
         self.warnings: list[Diagnostic] = []
         self.unmet: list[Diagnostic] = []
         self.hint = channels_first(spec.input, spec.layout)
+        # Saved tensors by name: the spec's own, then one scope a use of a named block.
+        self.saved = Saved()
 
     def walk(
         self, layers: Sequence[LayerSpec], state: State, path: tuple[int, ...], start: int = 0
@@ -73,6 +75,11 @@ class _Walker(BlockWalks):
                 row, state = self._block(layer_spec, layer_spec.layer, state, place, ref)
             else:
                 row, state = self._layer(layer_spec, state, place, ref)
+            if layer_spec.save is not None:
+                problem = self.saved.keep(layer_spec.save, row, state)
+                if problem is not None:
+                    where = layer_spec.where_of("save")
+                    raise located(problem, layer_spec, where, ref)
             if layer_spec.expect is not None:
                 self.unmet += _unmet(layer_spec.expect, row.shape, row.params, self.layout, ref)
             rows.append(row)
@@ -86,8 +93,13 @@ class _Walker(BlockWalks):
             raise located(
                 self._rank_refusal(requires, state.shape), layer_spec, requires.where, ref
             )
+        layer = layer_spec.layer
+        others = [self._saved(name, layer_spec, ref) for name in layer.reads()]
         try:
-            step = layer_spec.layer.apply(state.shape, state.padded)
+            if others:
+                step = layer.apply_saved(state.shape, [other.shape for other in others])
+            else:
+                step = layer.apply(state.shape, state.padded)
         except LayerProblem as problem:
             where = layer_spec.where_of(problem.field)
             message = problem.message + (f"; {self.hint}" if self.hint else "")
@@ -98,6 +110,8 @@ class _Walker(BlockWalks):
                 Diagnostic(note.message + layer_spec.context, where, ref, note.severity)
             )
         field, lost = state.field, state.lost
+        if layer.merges:  # a join: every output sees what each joined tensor saw
+            field, lost = union([state, *others])
         if step.sees_all and field is not None:
             field, lost = None, "all"
         elif step.breaks_field and field is not None:
@@ -139,7 +153,14 @@ class _Walker(BlockWalks):
         ref: LayerRef,
     ) -> tuple[Row, State]:
         at = At(layer_spec, place, ref)
-        branches, out = BLOCK_WALKS[type(block)](self, block, state, at)
+        scoped = isinstance(block, Sequential) and block.what == "block"
+        if scoped:  # what a use of a named block saves is its own
+            self.saved.enter()
+        try:
+            branches, out = BLOCK_WALKS[type(block)](self, block, state, at)
+        finally:
+            if scoped:
+                self.saved.leave()
         for branch in branches:
             for child in branch.rows:
                 child.branch = branch.label
@@ -166,7 +187,15 @@ class _Walker(BlockWalks):
         )
         if refused is not None:
             raise at.error(refused)
-        return row, out
+        return row, out if block.continues else state
+
+    def _saved(self, name: str, layer_spec: LayerSpec, ref: LayerRef) -> State:
+        """The tensor saved as `name`, or an error at the field that names it."""
+        found = self.saved.find(name)
+        if isinstance(found, str):
+            field = "like" if "like" in layer_spec.field_where else "with"
+            raise located(found, layer_spec, layer_spec.where_of(field), ref)
+        return found
 
     def _shape(self, shape: Shape) -> str:
         return shape_text(shape, self.layout)

@@ -33,7 +33,6 @@ from cnncalc.layers import (
     Layer,
     Pool,
     Softmax,
-    Upsample,
     ZeroPad,
     group_count,
 )
@@ -295,18 +294,6 @@ def _zeropad(layer: ZeroPad, row: Row, layout: str) -> _Explained:
     return f"{row.name}: zero padding", [*lines, "no parameters"]
 
 
-@_handles(Upsample)
-def _upsample(layer: Upsample, row: Row, layout: str) -> _Explained:
-    factor = per_axis(layer.factor, row.input_shape[:-1], "factor")
-    lines = [
-        f"{name} = {n}·{f} = {out}"
-        for name, n, f, out in zip(
-            _names(row), row.input_shape[:-1], factor, row.shape[:-1], strict=True
-        )
-    ]
-    return f"{row.name}: nearest-neighbour upsampling", [*lines, "no parameters"]
-
-
 @_handles(Pool)
 def _pool(layer: Pool, row: Row, layout: str) -> _Explained:
     mode = "max" if layer.mode == "max" else "average"
@@ -361,6 +348,7 @@ def _activation(layer: Activation, row: Row, layout: str) -> _Explained:
     ]
 
 
-# The blocks' handlers, and those of explain_layers, live in modules of their own, which
-# register them with `_handles` when imported: last, once what they take from here is defined.
-from cnncalc import explain_blocks, explain_layers  # noqa: E402, F401
+# The blocks' handlers, and those of explain_layers and explain_joins, live in modules of
+# their own, which register them with `_handles` when imported: last, once what they take
+# from here is defined.
+from cnncalc import explain_blocks, explain_joins, explain_layers  # noqa: E402, F401

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from cnncalc.errors import counted
 from cnncalc.explain import _Explained, _handles, dims
-from cnncalc.model import Concat, Multiply, Residual, Sequential, Split
+from cnncalc.model import Concat, Multiply, Residual, Sequential, Side, Split
 from cnncalc.shapes import axis_names
 from cnncalc.summary import Row
 
@@ -66,6 +66,15 @@ def _split(block: Split, row: Row, layout: str) -> _Explained:
     return f"{row.name}: channel split", [
         f"divides the input's {channels} channels {how}: {' + '.join(map(str, given))}",
         *_joined(row, layout),
+        _totals(row),
+    ]
+
+
+@_handles(Side)
+def _side(block: Side, row: Row, layout: str) -> _Explained:
+    return f"{row.name}: side head", [
+        f"from {dims(row.input_shape, layout)} to {dims(row.shape, layout)}, an output of its "
+        "own; the next layer takes the block's input",
         _totals(row),
     ]
 

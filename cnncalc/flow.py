@@ -15,6 +15,7 @@ from cnncalc.errors import LayerRef, SpecError, Where
 from cnncalc.geometry import Field, Sizes
 from cnncalc.model import LayerSpec
 from cnncalc.shapes import Shape
+from cnncalc.summary import Row
 
 
 class State(NamedTuple):
@@ -49,3 +50,40 @@ def union(outs: Sequence[State]) -> tuple[Field | None, str]:
 
 def located(message: str, layer_spec: LayerSpec, where: Where | None, ref: LayerRef) -> SpecError:
     return SpecError(message + layer_spec.context, where, ref)
+
+
+class Saved:
+    """Tensors kept by `save: NAME`, in scopes: the spec's own, and one a use of a named
+    block (what a use saves is its own; it sees what was saved outside it)."""
+
+    def __init__(self) -> None:
+        self.scopes: list[dict[str, tuple[str, State]]] = [{}]  # name -> (saved by, state)
+
+    def enter(self) -> None:
+        self.scopes.append({})
+
+    def leave(self) -> None:
+        self.scopes.pop()
+
+    def keep(self, name: str, row: Row, state: State) -> str | None:
+        """Keep `state` as `name`; why not, when this scope has saved that name already."""
+        scope = self.scopes[-1]
+        if name in scope:
+            return (
+                f"{name!r} is saved twice: by {scope[name][0]} and by {row.name}; give each "
+                "saved tensor a name of its own"
+            )
+        scope[name] = (row.name, state._replace(shape=row.shape))
+        return None
+
+    def find(self, name: str) -> State | str:
+        """The tensor saved as `name`, or why there is none."""
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return scope[name][1]
+        known = sorted({key for scope in self.scopes for key in scope})
+        listed = f"the names saved so far are {', '.join(known)}" if known else "none is saved yet"
+        return (
+            f"no tensor named {name!r} is saved before this layer ({listed}); save one with "
+            f"save: {name} on an earlier layer or block"
+        )

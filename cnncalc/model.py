@@ -53,6 +53,7 @@ class LayerSpec(Record):
     expect: Expectation | None = None
     context: str = ""  # ", in block 'x' used at f.yaml:40:5" for layers inside a named block
     requires: Requires | None = None  # the rank its type name demands, if it demands one
+    save: str | None = None  # `save: NAME`: its output is kept for a later join
 
     def where_of(self, field_name: str | None) -> Where | None:
         """Where a field was written, or the layer itself if it was not."""
@@ -63,6 +64,10 @@ class LayerSpec(Record):
 
 class Block(Layer):
     """A layer made of layers: the engine walks its children instead of calling apply."""
+
+    # Whether the network goes on from the block's output; a side head's does not: the
+    # layers after it take the block's input.
+    continues = True
 
 
 @dataclass(repr=False, eq=False)
@@ -131,7 +136,20 @@ class Split(Block):
         return "split"
 
 
-BLOCK_TYPES: tuple[type[Block], ...] = (Sequential, Residual, Concat, Multiply, Split)
+@dataclass(repr=False, eq=False)
+class Side(Block):
+    """Layers on the current tensor whose output is not the network's way on: an auxiliary
+    head (Inception's, FCN's). Counted in the totals; the next layer takes its input."""
+
+    layers: tuple[LayerSpec, ...]
+    continues = False
+
+    @property
+    def kind(self) -> str:
+        return "side"
+
+
+BLOCK_TYPES: tuple[type[Block], ...] = (Sequential, Residual, Concat, Multiply, Split, Side)
 
 
 @dataclass(repr=False, eq=False, kw_only=True)

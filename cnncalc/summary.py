@@ -158,6 +158,12 @@ class Summary(Record):
     def flops(self) -> int:
         return 2 * self.macs
 
+    @property
+    def outputs(self) -> list[Row]:
+        """The rows whose output leaves the network: each side head, then the last row."""
+        heads = [row for row in self.flat() if not getattr(row.layer, "continues", True)]
+        return [*heads, *self.rows[-1:]]
+
     def flat(self, depth: int | None = None) -> Iterator[Row]:
         """Every row in table order, a block before its children, to `depth` deep."""
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 import pytest
 
-from cnncalc import blockwalks, engine, explain, model
+from cnncalc import blockwalks, explain, model
 from cnncalc.cli import COMMANDS, cli
 from cnncalc.layers import Layer
 from cnncalc.spec.vocabulary import LAYER_TYPES

@@ -84,6 +84,21 @@ class Layer(Record):
         """What the layer gives for `shape`; `padded`: see `Step.padded`."""
         raise NotImplementedError
 
+    def reads(self) -> tuple[str, ...]:
+        """The saved tensors it needs besides its input, by name (`with:`, `like:`). The
+        engine then calls `apply_saved` with their shapes instead of `apply`."""
+        return ()
+
+    @property
+    def merges(self) -> bool:
+        """Whether the saved tensors' values flow into its output (a concat, a sum), and so
+        their receptive fields; not only their sizes (a crop to one's size)."""
+        return False
+
+    def apply_saved(self, shape: Shape, saved: Sequence[Shape]) -> Step:
+        """What the layer gives for `shape`, with the tensors `reads` names of `saved`."""
+        raise NotImplementedError
+
     def notation(self) -> str:
         """The hyperparameters in the course's notation, e.g. 'f=5, s=1'."""
         return ""

@@ -3,6 +3,7 @@ zero padding and upsampling. None of them has parameters or MACs."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cnncalc import geometry
@@ -125,20 +126,46 @@ class ZeroPad(Layer):
 
 @dataclass(repr=False, eq=False)
 class Upsample(Layer):
-    """Nearest-neighbour upsampling by a whole factor per axis."""
+    """Upsampling by a whole factor per axis, to a size (`to`), or to a saved tensor's size
+    (`like`). The mode (nearest, bilinear…) changes no count."""
 
-    factor: int | Sizes
+    factor: int | Sizes | None = None
+    to: int | Sizes | None = None
+    like: str | None = None
+    mode: str = "nearest"
 
     @property
     def kind(self) -> str:
         return "upsample"
 
+    def reads(self) -> tuple[str, ...]:
+        return (self.like,) if self.like else ()
+
     def apply(self, shape: Shape, padded: Sizes | None = None) -> Step:
         sizes, channels = spatial(self.kind, shape)
-        factor = per_axis(self.factor, sizes, "factor")
-        out = tuple(n * f for n, f in zip(sizes, factor, strict=True))
+        if self.to is not None:
+            out = per_axis(self.to, sizes, "to")
+        else:
+            assert self.factor is not None
+            factor = per_axis(self.factor, sizes, "factor")
+            out = tuple(n * f for n, f in zip(sizes, factor, strict=True))
         # A fraction of a pixel per output unit: no receptive field in whole pixels.
         return Step(shape=(*out, channels), breaks_field=True)
 
+    def apply_saved(self, shape: Shape, saved: Sequence[Shape]) -> Step:
+        (like,) = saved
+        sizes, channels = spatial(self.kind, shape)
+        if len(like) != len(shape):
+            raise LayerProblem(
+                f"{self.like} has {len(like) - 1} spatial axes and the input {len(sizes)}", "like"
+            )
+        return Step(shape=(*like[:-1], channels), breaks_field=True)
+
     def notation(self) -> str:
-        return f"×{by(self.factor)}"
+        mode = "" if self.mode == "nearest" else f", {self.mode}"
+        if self.like:
+            return f"like {self.like}{mode}"
+        if self.to is not None:
+            return f"to {by(self.to)}{mode}"
+        assert self.factor is not None
+        return f"×{by(self.factor)}{mode}"

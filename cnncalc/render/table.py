@@ -302,6 +302,10 @@ def as_json(summary: Summary, view: View = DEFAULT_VIEW, lazy: bool = False) -> 
         "batch": view.batch,
         "dtype": view.dtype,
         "layers": rows(summary.rows),
+        "outputs": [
+            {"name": row.name, "path": row.path, "shape": view.dims(row.shape)}
+            for row in summary.outputs
+        ],
         "totals": {
             "params": summary.params,
             "weights": summary.weights,

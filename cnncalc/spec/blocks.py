@@ -19,6 +19,7 @@ from cnncalc.model import (
     Multiply,
     Residual,
     Sequential,
+    Side,
     Split,
 )
 from cnncalc.spec import values
@@ -31,11 +32,12 @@ if TYPE_CHECKING:
 
 MAX_REPEAT = 10_000
 BLOCK_KEYS = {
-    "residual": ("residual", "shortcut", "name", "expect"),
-    "concat": ("concat", "name", "expect"),
-    "multiply": ("multiply", "name", "expect"),
-    "split": ("split", "sizes", "name", "expect"),
-    "repeat": ("repeat", "layers", "name", "expect"),
+    "residual": ("residual", "shortcut", "name", "expect", "save"),
+    "concat": ("concat", "name", "expect", "save"),
+    "multiply": ("multiply", "name", "expect", "save"),
+    "split": ("split", "sizes", "name", "expect", "save"),
+    "repeat": ("repeat", "layers", "name", "expect", "save"),
+    "side": ("side", "name", "expect", "save"),
 }
 
 
@@ -197,6 +199,14 @@ class BlockReader:
             number += len(layers)
             built.append(layers)
         return tuple(built)
+
+    def _side(
+        self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
+    ) -> LayerSpec:
+        name, expect = self._block_start(raw, path, where, "side")
+        at = value_at(raw, "side", self.source) or where
+        layers = self.layers(raw["side"], path, at, "side")
+        return self._spec(Side(layers), name or self.unique("Side"), where, expect)
 
     def _multiply(
         self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None

@@ -66,8 +66,9 @@ class Counter:
             return 1 + min(times * self.of_list(raw.get("layers")), self.limit + 1)
         if "residual" in raw:
             return 1 + self.of_list(raw["residual"]) + self.of_list(raw.get("shortcut"))
-        if "multiply" in raw:
-            return 1 + self.of_list(raw["multiply"])
+        for kind in ("multiply", "side"):
+            if kind in raw:
+                return 1 + self.of_list(raw[kind])
         for kind in ("concat", "split"):
             if kind in raw:
                 branches = raw[kind]

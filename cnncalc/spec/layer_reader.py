@@ -3,7 +3,7 @@ by field and named by the course's rule (CONV1, POOL1, FC3)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from cnncalc.errors import LayerRef, SpecError, Where, suggestion
@@ -25,6 +25,7 @@ from cnncalc.spec.vocabulary import (
 )
 
 MAX_NESTING = 50
+_OWN = ("name", "expect", "save")  # keys of every layer, whatever its type
 
 
 class LayerReader(BlockReader):
@@ -57,19 +58,15 @@ class LayerReader(BlockReader):
             raw = substituted
         if isinstance(raw, str):
             return self._shorthand(raw, path, where, mark)
-        if isinstance(raw, Mapping) and "type" not in raw:
-            for key, read in (
-                ("residual", self._residual),
-                ("concat", self._concat),
-                ("multiply", self._multiply),
-                ("split", self._split),
-                ("repeat", self._repeat),
-                ("use", self._use),
-            ):
-                if key in raw:
-                    return read(raw, path, where)
         if isinstance(raw, Mapping):
-            return self._mapping(raw, path, where)
+            read = self._mapping
+            if "type" not in raw:
+                read = next((form for key, form in self._forms() if key in raw), self._mapping)
+            built = read(raw, path, where)
+            if "save" in raw:
+                at = value_at(raw, "save", self.source) or where
+                self._save(built, raw["save"], path, at)
+            return built
         if isinstance(raw, Layer):
             return self._named(raw, None, _type_of(raw), where, {})
         hint = ""
@@ -82,6 +79,25 @@ class LayerReader(BlockReader):
             where,
             LayerRef.at(path, None),
         )
+
+    def _forms(self) -> tuple[tuple[str, Callable[..., LayerSpec]], ...]:
+        """The blocks a mapping without `type` may be, by the key that says which."""
+        return (
+            ("residual", self._residual),
+            ("concat", self._concat),
+            ("multiply", self._multiply),
+            ("split", self._split),
+            ("side", self._side),
+            ("repeat", self._repeat),
+            ("use", self._use),
+        )
+
+    def _save(self, built: LayerSpec, raw: Any, path: tuple[int, ...], where: Where | None) -> None:
+        """`save: NAME`: the layer's output is kept under that name for later joins."""
+        with values.located(where, LayerRef.at(path, built.name)):
+            built.save = values.tensor_name("save", raw)
+        if where is not None:
+            built.field_where = {**built.field_where, "save": where}
 
     def _mapping(
         self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
@@ -101,7 +117,7 @@ class LayerReader(BlockReader):
         ref = LayerRef.at(path, explicit or default)
         given = []
         for key, value in raw.items():
-            if key in ("type", "name", "expect"):
+            if key in ("type", "name", "expect", "save"):
                 continue
             if not isinstance(key, str) or kind.field(key) is None:
                 raise _unknown_key(kind, key, key_at(raw, key, self.source) or where, ref, "type")
@@ -117,7 +133,7 @@ class LayerReader(BlockReader):
 
         type_name, pieces = split(text)
         kind = self._type(type_name, path, where)
-        once = {piece.key: piece for piece in reversed(pieces) if piece.key in ("name", "expect")}
+        once = {piece.key: piece for piece in reversed(pieces) if piece.key in _OWN}
         for piece in pieces:
             if piece.key in once and once[piece.key] is not piece:
                 raise SpecError(
@@ -161,12 +177,15 @@ class LayerReader(BlockReader):
                 )
                 continue
             seen_named = True
-            if piece.key in ("name", "expect"):
+            if piece.key in _OWN:
                 continue
             if kind.field(piece.key) is None:
                 raise _unknown_key(kind, piece.key, at(piece.offset), ref, None)
             given.append((piece.key, f"{piece.key}={piece.value}", piece.value, at(piece.offset)))
-        return self._build(kind, given, ref, explicit, where, expect, _requires(type_name, where))
+        built = self._build(kind, given, ref, explicit, where, expect, _requires(type_name, where))
+        if "save" in once:
+            self._save(built, once["save"].value, path, at(once["save"].offset))
+        return built
 
     def layers(
         self,
@@ -360,7 +379,7 @@ def _unknown_key(
     kind: LayerType, key: Any, where: Where | None, ref: LayerRef, extra: str | None
 ) -> SpecError:
     keys = [name for field in kind.fields for name in (field.name, *field.aliases)]
-    keys += ["name", "expect"] + ([extra] if extra else [])
+    keys += [*_OWN] + ([extra] if extra else [])
     listed = ", ".join(field.name for field in kind.fields) or "no keys of its own"
     if not isinstance(key, str):
         return SpecError(

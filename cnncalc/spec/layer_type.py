@@ -77,3 +77,17 @@ class LayerType(NamedTuple):
 
 # A type's fields by name and alias, made at the first look-up of each type.
 _FIELDS: dict[str, dict[str, Field]] = {}
+
+
+PADDING_HELP = (  # how every padding field reads, for its help
+    "p, one per axis ([p_h, p_w]), (before, after) per axis ([top, bottom, left, right])"
+)
+
+
+def plain(
+    name: str, layer: type[Layer], name_format: str, help: str, *fields: Field, **more: Any
+) -> LayerType:
+    """A type whose class builds the layer from the fields as given (or `build=`)."""
+    more.setdefault("example", name)
+    build = more.pop("build", layer)  # by default its class, from the fields as given
+    return LayerType(name, layer, build, help, fields=fields, name_format=name_format, **more)

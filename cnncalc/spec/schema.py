@@ -123,6 +123,22 @@ _READERS: dict[Any, dict[str, Any]] = {
     axes.conv_padding: _padding((*axes.PADDING_WORDS, "causal")),
     axes.numeric_padding: _NUMERIC_PADDING,
     values.boolean: _BOOLEAN,
+    values.tensor_name: {"type": "string", "minLength": 1},
+    values.tensor_names: {
+        "anyOf": [
+            {"type": "string", "minLength": 1},
+            {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "minItems": 1,
+                "maxItems": values.MAX_JOINED,
+            },
+        ]
+    },
+    values.upsample_mode: {
+        "type": "string",
+        "pattern": r"^\s*" + _caseless(values.UPSAMPLE_MODES) + r"\s*$",
+    },
 }
 _EXPECTED = {"output": _DIMS, "shape": _DIMS, "params": _COUNT}  # the keys of an `expect`
 _LAYER_EXPECT = {
@@ -141,6 +157,7 @@ _LAYER_EXPECT = {
 # Inside a named block any value may be a parameter, `$width`, filled in at each use.
 _PARAMETER = {"type": "string", "pattern": r"^\s*" + PARAMETER + r"\s*$"}
 _LAYERS = {"$ref": "#/definitions/layers"}
+_SAVE = {"type": "string", "minLength": 1, "description": "keep the output under this name"}
 
 
 def _field(field: Field) -> dict[str, Any]:
@@ -176,6 +193,8 @@ def _blocks() -> list[dict[str, Any]]:
         "use": {"type": "string"},
         "name": {"type": "string", "minLength": 1, "description": "the name shown in the table"},
         "expect": _LAYER_EXPECT,
+        "save": _SAVE,
+        "side": _LAYERS,
     }
     return [
         {
@@ -210,6 +229,14 @@ def _blocks() -> list[dict[str, Any]]:
         },
         {
             "type": "object",
+            "description": "a head on the current tensor, not the network's way on (an "
+            "auxiliary output)",
+            "required": ["side"],
+            "properties": _properties(BLOCK_KEYS["side"], keys),
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
             "description": "the layers, N times",
             "required": ["repeat", "layers"],
             "properties": _properties(BLOCK_KEYS["repeat"], keys),
@@ -233,6 +260,7 @@ def _layer(kind: LayerType) -> dict[str, Any]:
         },
         "name": {"type": "string", "minLength": 1, "description": "the name shown in the table"},
         "expect": _LAYER_EXPECT,
+        "save": _SAVE,
     }
     for field in kind.fields:
         for key in (field.name, *field.aliases):

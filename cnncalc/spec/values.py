@@ -268,3 +268,32 @@ def _undecoded(text: str) -> str | None:
 
     found = next((char for char in text if "\ud800" <= char <= "\udfff"), None)
     return None if found is None else encodable(found)
+
+
+MAX_JOINED = 16  # saved tensors one layer may name: DenseNet's widest join reads 16
+
+
+def tensor_names(name: str, raw: Any) -> tuple[str, ...]:
+    """The names of saved tensors: one, or a list of them (each a name's text)."""
+    given = raw if isinstance(raw, list) else [raw]
+    if not given or len(given) > MAX_JOINED:
+        raise ValueProblem(
+            f"{name} must be a saved tensor's name or a list of 1 to {MAX_JOINED}, got {show(raw)}"
+        )
+    return tuple(text(name, item) for item in given)
+
+
+def tensor_name(name: str, raw: Any) -> str:
+    """The name of one saved tensor."""
+    return text(name, raw)
+
+
+UPSAMPLE_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area")
+
+
+def upsample_mode(name: str, raw: Any) -> str:
+    """How an upsample fills in (PyTorch's modes; Keras's nearest and bilinear): no count
+    depends on it, but a misspelt one is refused rather than ignored."""
+    if isinstance(raw, str) and raw.strip().lower() in UPSAMPLE_MODES:
+        return raw.strip().lower()
+    raise ValueProblem(f"{name} must be one of {', '.join(UPSAMPLE_MODES)}, got {show(raw)}")

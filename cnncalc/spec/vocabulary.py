@@ -22,16 +22,13 @@ from cnncalc.layers import (
     Dropout,
     Flatten,
     GlobalAvgPool,
-    Layer,
     Pool,
     Softmax,
-    Upsample,
     ZeroPad,
 )
-from cnncalc.layers.dense import ChannelShuffle, Identity, PReLU
-from cnncalc.layers.norm import GroupNorm, InstanceNorm, LayerNorm, LayerScale
 from cnncalc.spec import axes, values
-from cnncalc.spec.layer_type import RANKS, Field, LayerType
+from cnncalc.spec.layer_type import PADDING_HELP, RANKS, Field, LayerType, plain
+from cnncalc.spec.more_types import NORMS, RESIZE_AND_JOIN
 
 __all__ = ["LAYER_TYPES", "Field", "LayerType", "layer_type", "required_ranks", "type_names"]
 
@@ -40,10 +37,7 @@ _KERNEL = Field(
     True,
 )  # fmt: skip
 _STRIDE = Field("stride", axes.sizes, "step s, or one per axis: [s_h, s_w]", ("s", "strides"))
-_PADDING_HELP = (
-    "p, one per axis ([p_h, p_w]), (before, after) per axis ([top, bottom, left, right])"
-)
-_PADDING = Field("padding", axes.padding, f"{_PADDING_HELP}, same or valid", ("p",))
+_PADDING = Field("padding", axes.padding, f"{PADDING_HELP}, same or valid", ("p",))
 _BIAS = Field(
     "bias", values.boolean, "whether the layer has biases", ("use_bias",), positional=False
 )
@@ -101,53 +95,10 @@ def _activation(function: str, display: str, *aliases: str) -> LayerType:
     )
 
 
-def _plain(
-    name: str, layer: type[Layer], name_format: str, help: str, *fields: Field, **more: Any
-) -> LayerType:
-    more.setdefault("example", name)  # a type its class builds from the fields as given
-    return LayerType(name, layer, layer, help, fields=fields, name_format=name_format, **more)
-
-
 _UNITS = Field("units", values.positive_int, "number of units", required=True)
 _FLATTEN = Field(
     "flatten", values.boolean, "false: on the channels at each position", positional=False
 )
-_SHARES = Field(
-    "groups", values.positive_int, "groups of channels; it must divide them", required=True
-)
-_AFFINE = Field(
-    "affine", values.boolean, "whether it learns a scale and a shift per channel",
-    positional=False,
-)  # fmt: skip
-_NORMS = "(scale, shift); no running statistics, no MACs"
-_MORE = (  # after batch norm: the other normalisations, then element-wise layers
-    _plain(
-        "layernorm", LayerNorm, "LN{}",
-        f"layer normalisation of the channels at each position: 2·C trainable {_NORMS}",
-        _AFFINE, aliases=("layernormalization",),
-    ),
-    _plain(
-        "groupnorm", GroupNorm, "GN{}", f"group normalisation: 2·C trainable {_NORMS}",
-        _SHARES, _AFFINE, aliases=("groupnormalization",), example="groupnorm:32",
-    ),
-    _plain(
-        "instancenorm", InstanceNorm, "IN{}",
-        f"instance normalisation: 0 parameters, or with affine=true 2·C trainable {_NORMS}",
-        _AFFINE, aliases=("instancenormalization",), ranked=("instancenorm{}d",),
-    ),
-    _plain("layerscale", LayerScale, "LayerScale", "a learnt scale per channel: C trainable"),
-    _plain(
-        "prelu", PReLU, "PReLU",
-        "a learnt slope below 0 per channel: C trainable, or 1 with shared=true",
-        Field("shared", values.boolean, "one slope for all", positional=False),
-    ),
-    _plain("identity", Identity, "Identity", "its input, unchanged; no parameters"),
-    _plain(
-        "channelshuffle", ChannelShuffle, "ChannelShuffle",
-        "the channels of groups groups interleaved (ShuffleNet's); no parameters",
-        _SHARES, example="channelshuffle:2",
-    ),
-)  # fmt: skip
 
 
 def _conv(**fields: Any) -> Conv:
@@ -174,7 +125,7 @@ _TYPES = (
             Field(
                 "padding",
                 axes.conv_padding,
-                f"{_PADDING_HELP}, same, valid or causal (1-D)",
+                f"{PADDING_HELP}, same, valid or causal (1-D)",
                 ("p",),
             ),
             _BIAS,
@@ -215,7 +166,7 @@ _TYPES = (
     ),
     _pool("max"),
     _pool("avg"),
-    _plain(
+    plain(
         "globalavgpool",
         GlobalAvgPool,
         "POOL{}",
@@ -261,7 +212,7 @@ _TYPES = (
         name_format="BN{}",
         ranked=("batchnorm{}d",),
     ),
-    *_MORE,
+    *NORMS,
     LayerType(
         name="dropout",
         layer=Dropout,
@@ -282,7 +233,7 @@ _TYPES = (
             Field(
                 "padding",
                 axes.numeric_padding,
-                _PADDING_HELP,
+                PADDING_HELP,
                 ("p",),
                 True,
             ),
@@ -290,19 +241,8 @@ _TYPES = (
         name_format="ZeroPad",
         ranked=("zeropad{}d", "zeropadding{}d"),
     ),
-    LayerType(
-        name="upsample",
-        layer=Upsample,
-        build=Upsample,
-        help="nearest-neighbour upsampling by a factor; no parameters",
-        example="upsample:2",
-        fields=(
-            Field("factor", axes.sizes, "how many times larger", ("size", "scale_factor"), True),
-        ),
-        name_format="Upsample",
-        ranked=("upsampling{}d",),
-    ),
-    _plain("flatten", Flatten, "Flatten", "a volume as a vector; no parameters"),
+    *RESIZE_AND_JOIN,
+    plain("flatten", Flatten, "Flatten", "a volume as a vector; no parameters"),
     LayerType(
         name="softmax",
         layer=Softmax,
