@@ -87,3 +87,16 @@ def test_layout_key():
     document = {"layout": "chw", "input": [3, 32, 32], "layers": ["conv:8,5"]}
     assert valid(document)
     assert not valid({**document, "layout": "nhwc"})
+
+
+def test_a_layer_type_given_by_a_block_parameter():
+    """A named block may take its activation as a parameter, in shorthand or as a type;
+    cnncalc reads both, so the schema accepts both."""
+    document = {
+        "input": [8, 8, 4],
+        "blocks": {"b": {"params": {"act": "relu"}, "layers": ["$act:name=$name.act",
+                                                               {"type": "$act"}]}},
+        "layers": [{"use": "b", "name": "x", "act": "hardswish"}],
+    }  # fmt: skip
+    assert valid(document)
+    assert not valid({**document, "layers": [{"type": "$act!"}]})

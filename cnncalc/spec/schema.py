@@ -325,8 +325,16 @@ def build() -> dict[str, Any]:
     """The schema, from the layer types cnncalc knows."""
     shorthand = {
         "type": "string",
-        "pattern": r"^\s*" + _caseless(type_names()) + r"\s*(:.*)?$",
+        # A named block may give the type as a parameter: $act:name=$name.act
+        "pattern": r"^\s*(" + _caseless(type_names()) + "|" + PARAMETER + r")\s*(:.*)?$",
         "description": "shorthand TYPE[:ARGS], e.g. conv:16,5 or maxpool:2,stride=2",
+    }
+    # A layer whose type is a block's parameter: what its fields may be depends on the
+    # value, so only the type is checked here; cnncalc checks the rest at each use.
+    parameterised = {
+        "type": "object",
+        "required": ["type"],
+        "properties": {"type": _PARAMETER},
     }
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
@@ -342,6 +350,7 @@ def build() -> dict[str, Any]:
             "layer": {
                 "anyOf": [
                     shorthand,
+                    parameterised,
                     *(_layer(kind) for kind in LAYER_TYPES.values()),
                     *_blocks(),
                 ]
