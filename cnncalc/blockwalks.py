@@ -31,6 +31,8 @@ class BlockWalks:
     def _residual(self, block: Block, state: State, at: At) -> tuple[list[Branch], State]:
         assert isinstance(block, Residual)
         main, out = self.walk(block.layers, state, at.place)
+        if not block.add:  # the layers alone: torchvision's use_res_connect false
+            return [Branch("layers", tuple(main), shape=out.shape)], out
         shortcut, other = self.walk(block.shortcut, state, at.place, len(main))
         if out.shape != other.shape:
             what = "its shortcut gives" if block.shortcut else "its input is"

@@ -24,6 +24,11 @@ def _totals(row: Row) -> str:
 @_handles(Residual)
 def _residual(block: Residual, row: Row, layout: str) -> _Explained:
     (main,) = row.part("layers")
+    if not block.add:
+        return f"{row.name}: residual block without its sum (add: false)", [
+            f"the layers alone, giving {dims(main.shape, layout)}",
+            _totals(row),
+        ]
     shortcut = row.part("shortcut")
     added = (
         f"the shortcut's output {dims(shortcut[0].shape, layout)}"

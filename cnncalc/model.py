@@ -92,6 +92,7 @@ class Residual(Block):
 
     layers: tuple[LayerSpec, ...]
     shortcut: tuple[LayerSpec, ...] = ()
+    add: bool = True  # false: the layers alone, no sum (torchvision's use_res_connect)
 
     @property
     def kind(self) -> str:

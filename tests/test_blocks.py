@@ -147,7 +147,7 @@ def test_concat_sizes_that_differ():
 @pytest.mark.parametrize(
     ("repeat", "message"),
     [
-        (0, "repeat must be at least 1, got 0"),
+        (-1, "repeat cannot be negative, got -1"),
         (10**9, "repeat 1,000,000,000 is more than the limit of 10,000"),
     ],
 )

@@ -32,12 +32,12 @@ if TYPE_CHECKING:
 
 MAX_REPEAT = 10_000
 BLOCK_KEYS = {
-    "residual": ("residual", "shortcut", "name", "expect", "save"),
-    "concat": ("concat", "name", "expect", "save"),
-    "multiply": ("multiply", "name", "expect", "save"),
-    "split": ("split", "sizes", "name", "expect", "save"),
-    "repeat": ("repeat", "layers", "name", "expect", "save"),
-    "side": ("side", "name", "expect", "save"),
+    "residual": ("residual", "shortcut", "add", "name", "expect", "save", "if"),
+    "concat": ("concat", "name", "expect", "save", "if"),
+    "multiply": ("multiply", "name", "expect", "save", "if"),
+    "split": ("split", "sizes", "name", "expect", "save", "if"),
+    "repeat": ("repeat", "layers", "name", "expect", "save", "if"),
+    "side": ("side", "name", "expect", "save", "if"),
 }
 
 
@@ -146,8 +146,20 @@ class BlockReader:
         if "shortcut" in raw:
             at = value_at(raw, "shortcut", self.source) or where
             shortcut = self.layers(raw["shortcut"], path, at, "shortcut", len(layers))
+        add = True
+        if "add" in raw:
+            at = value_at(raw, "add", self.source) or where
+            with values.located(at, LayerRef.at(path, "residual"), self.context):
+                add = values.condition("add", raw["add"])
+            if not add and shortcut:
+                raise SpecError(
+                    "a residual with add: false has no sum for its shortcut to join; remove "
+                    "the shortcut, or give its layers the same if: as the sum",
+                    at,
+                    LayerRef.at(path, "residual"),
+                )
         return self._spec(
-            Residual(layers, shortcut), name or self.unique("Residual"), where, expect
+            Residual(layers, shortcut, add), name or self.unique("Residual"), where, expect
         )
 
     def _concat(
@@ -222,7 +234,7 @@ class BlockReader:
         name, expect = self._block_start(raw, path, where, "repeat")
         at = value_at(raw, "repeat", self.source) or where
         with values.located(at, LayerRef.at(path, "repeat")):
-            times = values.positive_int("repeat", raw["repeat"])
+            times = values.count("repeat", raw["repeat"])
         if times > MAX_REPEAT:
             raise SpecError(
                 f"repeat {times:,} is more than the limit of {MAX_REPEAT:,}",

@@ -13,9 +13,9 @@ from cnncalc.model import Expectation, LayerSpec, Requires
 from cnncalc.spec import axes, values
 from cnncalc.spec.blocks import BlockReader
 from cnncalc.spec.expect import layer_expectation
-from cnncalc.spec.marked import Mark, MarkedList, item_marks, key_at, place, value_at, where_in
+from cnncalc.spec.marked import Mark, item_marks, key_at, place, value_at, where_in
 from cnncalc.spec.named import BlockDef, substitute
-from cnncalc.spec.shorthand import split
+from cnncalc.spec.shorthand import split, split_shorthand
 from cnncalc.spec.vocabulary import (
     LAYER_TYPES,
     LayerType,
@@ -46,7 +46,8 @@ class LayerReader(BlockReader):
 
     def read(
         self, raw: Any, path: tuple[int, ...], where: Where | None, mark: Mark | None
-    ) -> LayerSpec:
+    ) -> LayerSpec | None:
+        """The layer `raw` spells, or None when its `if:` is false: it is not there."""
         self.expand(1, path, where)
         if self.params is not None and len(path) == self.depth:
             try:
@@ -58,6 +59,11 @@ class LayerReader(BlockReader):
             raw = substituted
         if isinstance(raw, str):
             return self._shorthand(raw, path, where, mark)
+        if isinstance(raw, Mapping) and "if" in raw:
+            at = value_at(raw, "if", self.source) or where
+            with values.located(at, LayerRef.at(path, None), self.context):
+                if not values.condition("if", raw["if"]):
+                    return None
         if isinstance(raw, Mapping):
             read = self._mapping
             if "type" not in raw:
@@ -117,7 +123,7 @@ class LayerReader(BlockReader):
         ref = LayerRef.at(path, explicit or default)
         given = []
         for key, value in raw.items():
-            if key in ("type", "name", "expect", "save"):
+            if key in ("type", "if", *_OWN):
                 continue
             if not isinstance(key, str) or kind.field(key) is None:
                 raise _unknown_key(kind, key, key_at(raw, key, self.source) or where, ref, "type")
@@ -217,10 +223,13 @@ class LayerReader(BlockReader):
             raise SpecError(
                 f"blocks nest more than {MAX_NESTING} deep", where, LayerRef.at(path, None)
             )
-        return tuple(
-            self.read(item, (*path, number), place(mark, self.source) or where, mark)
-            for number, (item, mark) in enumerate(zip(raw, item_marks(raw), strict=True), start + 1)
-        )
+        read: list[LayerSpec] = []
+        for item, mark in zip(raw, item_marks(raw), strict=True):
+            number = start + len(read) + 1  # a layer whose if: is false takes no number
+            built = self.read(item, (*path, number), place(mark, self.source) or where, mark)
+            if built is not None:
+                read.append(built)
+        return tuple(read)
 
     def _name_and_expect(
         self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None, default: str
@@ -330,20 +339,6 @@ class LayerReader(BlockReader):
     def _name(self, raw: Any, path: tuple[int, ...], where: Where | None) -> str:
         with values.located(where, LayerRef.at(path, None)):
             return values.text("name", raw)
-
-
-def split_shorthand(items: list[Any], source: str | None) -> None:
-    """Refuse `[conv:4,1, relu]`: in a flow list YAML splits the shorthand at its comma."""
-    if not isinstance(items, MarkedList) or not items.flow:
-        return
-    for number in range(1, len(items)):
-        before, item, mark = items[number - 1], items[number], items.item_marks[number]
-        if isinstance(before, str) and ":" in before and isinstance(item, int):
-            raise SpecError(
-                f"in a [ ] list a comma splits items, so {before!r} and {item} arrived as two "
-                f"layers; quote the shorthand, '{before},{item}', or write one layer a line",
-                where_in(mark, source),
-            )
 
 
 def _requires(spelled: str, where: Where | None) -> Requires | None:

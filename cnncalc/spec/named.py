@@ -24,7 +24,13 @@ class BlockDef(NamedTuple):
 
 
 REQUIRED = object()  # a block parameter without a default
-USE_KEYS = ("use", "name", "expect", "save")  # of a use of a named block; the rest are parameters
+USE_KEYS = (
+    "use",
+    "name",
+    "expect",
+    "save",
+    "if",
+)  # of a use of a named block; the rest are parameters
 BLOCK_DEF_KEYS = ("params", "layers", "description")  # of a named block's definition
 
 

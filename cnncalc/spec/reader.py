@@ -18,9 +18,10 @@ from cnncalc.model import LAYOUTS, Spec
 from cnncalc.shapes import Shape, from_layout, rank_of
 from cnncalc.spec import axes, values
 from cnncalc.spec.expect import spec_expectation
-from cnncalc.spec.layer_reader import LayerReader, split_shorthand
+from cnncalc.spec.layer_reader import LayerReader
 from cnncalc.spec.marked import key_at, place, value_at
 from cnncalc.spec.named import block_defs
+from cnncalc.spec.shorthand import split_shorthand
 
 TOP_KEYS = ("name", "description", "layout", "input", "blocks", "layers", "expect")
 
@@ -47,11 +48,8 @@ def from_layers(
     """A spec from Python values: shorthand strings, mappings or `Layer` objects."""
     shape = _read_input(list(input), None)
     reader = LayerReader(None, rank=rank_of(shape))
-    return Spec(
-        input=shape,
-        layers=tuple(reader.read(raw, (index,), None, None) for index, raw in enumerate(layers, 1)),
-        name=name,
-    )
+    read = [reader.read(raw, (index,), None, None) for index, raw in enumerate(layers, 1)]
+    return Spec(input=shape, layers=tuple(spec for spec in read if spec is not None), name=name)
 
 
 def from_arguments(
@@ -62,10 +60,11 @@ def from_arguments(
         raise SpecError("no layers given; list them after the input, e.g. conv:8,5 maxpool:2 fc:10")
     shape = from_layout(_read_input(list(input), Where("--input")), layout)
     reader = LayerReader(None, layout, rank_of(shape))
-    layers = tuple(
+    read = [
         reader.read(text, (index,), Where(f"argument '{text}'"), None)
         for index, text in enumerate(arguments, 1)
-    )
+    ]
+    layers = tuple(spec for spec in read if spec is not None)
     return Spec(input=shape, layers=layers, name=name, layout=layout, input_where=Where("--input"))
 
 

@@ -158,6 +158,12 @@ _LAYER_EXPECT = {
 _PARAMETER = {"type": "string", "pattern": r"^\s*" + PARAMETER + r"\s*$"}
 _LAYERS = {"$ref": "#/definitions/layers"}
 _SAVE = {"type": "string", "minLength": 1, "description": "keep the output under this name"}
+# ${…}: an expression of a named block's parameters, written as the whole value.
+_EXPRESSION = {"type": "string", "pattern": r"^\s*\$\{.*\}\s*$"}
+_CONDITION = {
+    "anyOf": [_BOOLEAN, _PARAMETER, _EXPRESSION],
+    "description": "present only when true",
+}
 
 
 def _field(field: Field) -> dict[str, Any]:
@@ -195,6 +201,8 @@ def _blocks() -> list[dict[str, Any]]:
         "expect": _LAYER_EXPECT,
         "save": _SAVE,
         "side": _LAYERS,
+        "if": _CONDITION,
+        "add": {**_CONDITION, "description": "false: the layers alone, without the sum"},
     }
     return [
         {
@@ -261,6 +269,7 @@ def _layer(kind: LayerType) -> dict[str, Any]:
         "name": {"type": "string", "minLength": 1, "description": "the name shown in the table"},
         "expect": _LAYER_EXPECT,
         "save": _SAVE,
+        "if": _CONDITION,
     }
     for field in kind.fields:
         for key in (field.name, *field.aliases):

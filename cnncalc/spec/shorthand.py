@@ -7,7 +7,10 @@ can point at the column where it was written.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+from cnncalc.errors import SpecError
+from cnncalc.spec.marked import MarkedList, where_in
 
 
 class Piece(NamedTuple):
@@ -34,3 +37,17 @@ def split(text: str) -> tuple[str, list[Piece]]:
             pieces.append(Piece(None, raw.strip(), start))
         offset += len(raw) + 1
     return head.strip(), pieces
+
+
+def split_shorthand(items: list[Any], source: str | None) -> None:
+    """Refuse `[conv:4,1, relu]`: in a flow list YAML splits the shorthand at its comma."""
+    if not isinstance(items, MarkedList) or not items.flow:
+        return
+    for number in range(1, len(items)):
+        before, item, mark = items[number - 1], items[number], items.item_marks[number]
+        if isinstance(before, str) and ":" in before and isinstance(item, int):
+            raise SpecError(
+                f"in a [ ] list a comma splits items, so {before!r} and {item} arrived as two "
+                f"layers; quote the shorthand, '{before},{item}', or write one layer a line",
+                where_in(mark, source),
+            )

@@ -297,3 +297,15 @@ def upsample_mode(name: str, raw: Any) -> str:
     if isinstance(raw, str) and raw.strip().lower() in UPSAMPLE_MODES:
         return raw.strip().lower()
     raise ValueProblem(f"{name} must be one of {', '.join(UPSAMPLE_MODES)}, got {show(raw)}")
+
+
+def condition(name: str, raw: Any) -> bool:
+    """An `if:` or a residual's `add:`: true or false, as YAML or an expression gives it."""
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
+        return raw.strip().lower() == "true"
+    raise ValueProblem(
+        f"{name} must be true or false (in a named block, an expression such as "
+        f"${{stride == 1}}), got {show(raw)}"
+    )
