@@ -20,6 +20,7 @@ from cnncalc.flow import At, Saved, State, located, union
 from cnncalc.layers import LayerProblem
 from cnncalc.limits import Storage
 from cnncalc.model import Block, Expectation, LayerSpec, Requires, Sequential, Spec
+from cnncalc.naming import name_rows
 from cnncalc.shapes import Shape, dimensions, rank_of, shape_text, size_of
 from cnncalc.summary import Branch, Memory, Row, Summary
 
@@ -39,19 +40,34 @@ def analyze(spec: Spec, storage: Storage | None = None) -> Summary:
         walker.warnings.append(Diagnostic(walker.hint, spec.input_where, severity="warning"))
     start = State(spec.input, geometry.input_field(spec.input))
     rows, _ = walker.walk(spec.layers, start, ())
+    renamed = name_rows(rows)
     summary = Summary(
         name=spec.name,
         input_shape=spec.input,
         rows=tuple(rows),
-        warnings=tuple(walker.warnings),
+        warnings=tuple(_renamed(walker.warnings, renamed)),
     )
     totals = (
         ()
         if spec.expect is None
         else _unmet(spec.expect, summary.output_shape, summary.params, spec.layout)
     )
-    summary.unmet = (*walker.unmet, *totals)
+    summary.unmet = (*_renamed(walker.unmet, renamed), *totals)
     return summary
+
+
+def _renamed(diagnostics: Sequence[Diagnostic], renamed: dict[str, str]) -> list[Diagnostic]:
+    """The diagnostics, naming each layer by its name in the table."""
+    if not renamed:
+        return list(diagnostics)
+    fixed = []
+    for diagnostic in diagnostics:
+        ref = diagnostic.layer
+        name = renamed.get(ref.path or str(ref.number)) if ref is not None else None
+        if ref is not None and name is not None:
+            diagnostic = diagnostic._replace(layer=ref._replace(name=name))
+        fixed.append(diagnostic)
+    return fixed
 
 
 class _Walker(BlockWalks):
@@ -141,6 +157,7 @@ class _Walker(BlockWalks):
             lost=lost,
             notes=tuple(note.message for note in step.notes),
             path=".".join(map(str, place)),
+            default=layer_spec.default,
         )
         return row, State(step.shape, field, lost, step.padded)
 
@@ -179,6 +196,7 @@ class _Walker(BlockWalks):
             lost=out.lost,
             path=".".join(map(str, place)),
             branches=tuple(branches),
+            default=layer_spec.default,
         )
         # A block's sums are within the running totals; its output is not, when a branch is
         # the input itself (a concat of [] with [] doubles the channels with no layer).

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from cnncalc.errors import Where
 from cnncalc.layers import Layer
+from cnncalc.naming import Default
 from cnncalc.records import Record
 from cnncalc.shapes import Shape
 
@@ -54,6 +55,7 @@ class LayerSpec(Record):
     context: str = ""  # ", in block 'x' used at f.yaml:40:5" for layers inside a named block
     requires: Requires | None = None  # the rank its type name demands, if it demands one
     save: str | None = None  # `save: NAME`: its output is kept for a later join
+    default: Default | None = None  # how it is named when the spec names it not
 
     def where_of(self, field_name: str | None) -> Where | None:
         """Where a field was written, or the layer itself if it was not."""

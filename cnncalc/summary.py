@@ -16,6 +16,7 @@ from typing import NamedTuple
 from cnncalc.errors import Diagnostic
 from cnncalc.geometry import Field, Sides, Window
 from cnncalc.layers import Layer
+from cnncalc.naming import Default
 from cnncalc.records import Record
 from cnncalc.shapes import Shape, size_of
 
@@ -74,6 +75,7 @@ class Row(Record):
     path: str = ""  # "5.2.1": the layer's place in the spec
     branch: str = ""  # the label of the block's list it is in: "shortcut", "branch 2"
     branches: tuple[Branch, ...] = ()  # a block's rows, list by list
+    default: Default | None = None  # the default name's pattern, when the spec gave none
 
     @property
     def kind(self) -> str:

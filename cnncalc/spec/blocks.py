@@ -22,6 +22,7 @@ from cnncalc.model import (
     Side,
     Split,
 )
+from cnncalc.naming import Default
 from cnncalc.spec import values
 from cnncalc.spec.expansion import MAX_LAYERS
 from cnncalc.spec.marked import item_marks, key_at, place, value_at
@@ -116,9 +117,19 @@ class BlockReader:
         return self.counter
 
     def _spec(
-        self, block: Block, name: str, where: Where | None, expect: Expectation | None
+        self,
+        block: Block,
+        name: str | None,
+        word: str,
+        where: Where | None,
+        expect: Expectation | None,
     ) -> LayerSpec:
-        return LayerSpec(layer=block, name=name, where=where, expect=expect, context=self.context)
+        """A block's LayerSpec, named as the spec names it or by `word` (Residual)."""
+        default = None if name else Default(word, block=True)
+        return LayerSpec(
+            layer=block, name=name or self.unique(word), where=where, expect=expect,
+            context=self.context, default=default,
+        )  # fmt: skip
 
     def _block_start(
         self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None, kind: str
@@ -158,16 +169,14 @@ class BlockReader:
                     at,
                     LayerRef.at(path, "residual"),
                 )
-        return self._spec(
-            Residual(layers, shortcut, add), name or self.unique("Residual"), where, expect
-        )
+        return self._spec(Residual(layers, shortcut, add), name, "Residual", where, expect)
 
     def _concat(
         self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
     ) -> LayerSpec:
         name, expect = self._block_start(raw, path, where, "concat")
         built = self._branches(raw, path, where, "concat")
-        return self._spec(Concat(built), name or self.unique("Concat"), where, expect)
+        return self._spec(Concat(built), name, "Concat", where, expect)
 
     def _split(
         self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
@@ -187,7 +196,7 @@ class BlockReader:
                 )
             with values.located(at, LayerRef.at(path, "split")):
                 sizes = tuple(values.positive_int("each of sizes", n) for n in given)
-        return self._spec(Split(built, sizes), name or self.unique("Split"), where, expect)
+        return self._spec(Split(built, sizes), name, "Split", where, expect)
 
     def _branches(
         self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None, kind: str
@@ -218,7 +227,7 @@ class BlockReader:
         name, expect = self._block_start(raw, path, where, "side")
         at = value_at(raw, "side", self.source) or where
         layers = self.layers(raw["side"], path, at, "side")
-        return self._spec(Side(layers), name or self.unique("Side"), where, expect)
+        return self._spec(Side(layers), name, "Side", where, expect)
 
     def _multiply(
         self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
@@ -226,7 +235,7 @@ class BlockReader:
         name, expect = self._block_start(raw, path, where, "multiply")
         at = value_at(raw, "multiply", self.source) or where
         layers = self.layers(raw["multiply"], path, at, "multiply")
-        return self._spec(Multiply(layers), name or self.unique("Multiply"), where, expect)
+        return self._spec(Multiply(layers), name, "Multiply", where, expect)
 
     def _repeat(
         self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
@@ -254,7 +263,7 @@ class BlockReader:
             if number == 0:  # now known exactly, whatever `$n` counts it held
                 self._room((times - 1) * (self.count - before), path, where)
         block = Sequential(tuple(layers), "", "repeat")
-        return self._spec(block, name or self.unique(f"Repeat ×{times}"), where, expect)
+        return self._spec(block, name, f"Repeat ×{times}", where, expect)
 
     def _use(self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None) -> LayerSpec:
         used = raw["use"]
@@ -311,4 +320,4 @@ class BlockReader:
         finally:
             self.using.pop()
             self.params, self.context, self.depth = outer
-        return self._spec(Sequential(layers, label), name or self.unique(used), where, expect)
+        return self._spec(Sequential(layers, label), name, used, where, expect)

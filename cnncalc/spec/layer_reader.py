@@ -10,6 +10,7 @@ from cnncalc.errors import LayerRef, SpecError, Where, suggestion
 from cnncalc.geometry import flat_sides
 from cnncalc.layers import Layer
 from cnncalc.model import Expectation, LayerSpec, Requires
+from cnncalc.naming import Default, numbered
 from cnncalc.spec import axes, values
 from cnncalc.spec.blocks import BlockReader
 from cnncalc.spec.expect import layer_expectation
@@ -299,6 +300,7 @@ class LayerReader(BlockReader):
         return LayerSpec(
             layer=layer,
             name=name,
+            default=None if explicit else Default(kind.name_format, kind.numbered),
             where=where,
             field_where=field_where,
             expect=expect,
@@ -310,12 +312,12 @@ class LayerReader(BlockReader):
         """The course's name for the next layer of `kind` (CONV1, POOL1, FC3), as `unique`
         will give it, without taking it yet: messages about the layer use it."""
         name = kind.default_name(self.weighted)
-        return _numbered(name, self.defaults.get(name, 0) + 1)
+        return numbered(name, self.defaults.get(name, 0) + 1)
 
     def unique(self, default: str) -> str:
         """A default name, made unique the way Keras does when it repeats: ReLU, ReLU_2."""
         given = self.defaults[default] = self.defaults.get(default, 0) + 1
-        return _numbered(default, given)
+        return numbered(default, given)
 
     def _type(self, raw: Any, path: tuple[int, ...], where: Where | None) -> LayerType:
         if not isinstance(raw, str) or not raw.strip():
@@ -357,11 +359,6 @@ def _of_rank(value: Any, rank: int) -> Any:
     if rank and isinstance(value, axes.Flat):
         return flat_sides(value, rank) or value
     return value
-
-
-def _numbered(name: str, given: int) -> str:
-    """The `given`-th layer of a default name: ReLU, ReLU_2, ReLU_3."""
-    return name if given == 1 else f"{name}_{given}"
 
 
 def _type_of(layer: Layer) -> LayerType:
