@@ -7,7 +7,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from cnncalc.flow import At, State, union
-from cnncalc.model import Block, Concat, LayerSpec, Multiply, Residual, Sequential, Side, Split
+from cnncalc.model import (
+    Block,
+    Concat,
+    Deferred,
+    LayerSpec,
+    Multiply,
+    Residual,
+    Sequential,
+    Side,
+    Split,
+)
 from cnncalc.shapes import Shape
 from cnncalc.summary import Branch, Row
 
@@ -26,6 +36,11 @@ class BlockWalks:
     def _sequential(self, block: Block, state: State, at: At) -> tuple[list[Branch], State]:
         assert isinstance(block, Sequential)
         rows, out = self.walk(block.layers, state, at.place)
+        return [Branch("layers", tuple(rows), shape=out.shape)], out
+
+    def _deferred(self, block: Block, state: State, at: At) -> tuple[list[Branch], State]:
+        assert isinstance(block, Deferred)
+        rows, out = self.walk(block.layers_for(state.shape), state, at.place)
         return [Branch("layers", tuple(rows), shape=out.shape)], out
 
     def _residual(self, block: Block, state: State, at: At) -> tuple[list[Branch], State]:
@@ -123,6 +138,7 @@ Walk = Callable[["BlockWalks", Block, State, At], tuple[list[Branch], State]]
 # How each block type is walked; a test checks that every type in `model` has one.
 BLOCK_WALKS: dict[type[Block], Walk] = {
     Sequential: BlockWalks._sequential,
+    Deferred: BlockWalks._deferred,
     Residual: BlockWalks._residual,
     Concat: BlockWalks._concat,
     Multiply: BlockWalks._multiply,

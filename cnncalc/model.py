@@ -8,7 +8,7 @@ instead of calling `apply`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -89,6 +89,21 @@ class Sequential(Block):
 
 
 @dataclass(repr=False, eq=False)
+class Deferred(Sequential):
+    """A use of a named block that reads the size of its input (`in.c`): its layers are
+    read when the walk reaches it and that size is known, by `read`, once for each size."""
+
+    read: Callable[[Shape], tuple[LayerSpec, ...]] | None = None
+    _read: dict[Shape, tuple[LayerSpec, ...]] = field(default_factory=dict)
+
+    def layers_for(self, shape: Shape) -> tuple[LayerSpec, ...]:
+        if shape not in self._read:
+            assert self.read is not None
+            self._read[shape] = self.read(shape)
+        return self._read[shape]
+
+
+@dataclass(repr=False, eq=False)
 class Residual(Block):
     """The layers' output added to the block's input, or to the shortcut's output."""
 
@@ -152,7 +167,9 @@ class Side(Block):
         return "side"
 
 
-BLOCK_TYPES: tuple[type[Block], ...] = (Sequential, Residual, Concat, Multiply, Split, Side)
+BLOCK_TYPES: tuple[type[Block], ...] = (
+    Sequential, Deferred, Residual, Concat, Multiply, Split, Side,
+)  # fmt: skip
 
 
 @dataclass(repr=False, eq=False, kw_only=True)

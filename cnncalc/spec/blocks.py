@@ -14,6 +14,7 @@ from cnncalc.errors import LayerRef, SpecError, Where, suggestion
 from cnncalc.model import (
     Block,
     Concat,
+    Deferred,
     Expectation,
     LayerSpec,
     Multiply,
@@ -26,9 +27,10 @@ from cnncalc.naming import Default
 from cnncalc.spec import values
 from cnncalc.spec.expansion import MAX_LAYERS
 from cnncalc.spec.marked import item_marks, key_at, place, value_at
-from cnncalc.spec.named import REQUIRED, USE_KEYS, BlockDef, label_of
+from cnncalc.spec.named import REQUIRED, USE_KEYS, BlockDef, input_names, label_of, reads_input
 
 if TYPE_CHECKING:
+    from cnncalc.shapes import Shape
     from cnncalc.spec.expansion import Counter
 
 MAX_REPEAT = 10_000
@@ -48,6 +50,7 @@ class BlockReader:
     source: str | None
     blocks: dict[str, BlockDef]
     params: dict[str, Any] | None  # of the named block being read
+    inputs: dict[str, int] | None  # in.c, in.h… of its use's input, when the walk knows it
     depth: int  # how deep its own layers are: each is substituted there, whole, once
     using: list[str]  # the named blocks being read, outermost first
     context: str  # where the innermost of them is used, for messages
@@ -311,13 +314,37 @@ class BlockReader:
             )
         self._will_read(raw, path, where)
         label = label_of(given)
-        outer = (self.params, self.context, self.depth)
-        self.params, self.depth = params, len(path) + 1
+        if reads_input(block.layers):  # in.c: read when the walk knows the input
+            using = list(self.using)
+
+            def read(shape: Shape) -> tuple[LayerSpec, ...]:
+                outer, self.using = self.using, using
+                try:
+                    return self._body(block, used, params, path, where, input_names(shape))
+                finally:
+                    self.using = outer
+
+            deferred = Deferred((), label, read=read)
+            return self._spec(deferred, name, used, where, expect)
+        layers = self._body(block, used, params, path, where, None)
+        return self._spec(Sequential(layers, label), name, used, where, expect)
+
+    def _body(
+        self,
+        block: BlockDef,
+        used: str,
+        params: dict[str, Any],
+        path: tuple[int, ...],
+        where: Where | None,
+        inputs: dict[str, int] | None,
+    ) -> tuple[LayerSpec, ...]:
+        """A use's layers, read with its parameters (and its input's sizes, once known)."""
+        outer = (self.params, self.context, self.depth, self.inputs)
+        self.params, self.depth, self.inputs = params, len(path) + 1, inputs
         self.context = f", in block {used!r} used at {where}" if where else ""
         self.using.append(used)
         try:
-            layers = self.layers(block.layers, path, block.where, f"block {used!r}")
+            return self.layers(block.layers, path, block.where, f"block {used!r}")
         finally:
             self.using.pop()
-            self.params, self.context, self.depth = outer
-        return self._spec(Sequential(layers, label), name, used, where, expect)
+            self.params, self.context, self.depth, self.inputs = outer

@@ -39,6 +39,7 @@ class LayerReader(BlockReader):
         self.weighted = 0  # layers with weights so far: CONV1, FC3…
         self.blocks: dict[str, BlockDef] = {}
         self.params: dict[str, Any] | None = None  # of the named block being read
+        self.inputs: dict[str, int] | None = None  # in.c… of its use, once the walk knows
         self.depth = 0  # how deep its own layers are: each is substituted there, whole, once
         self.using: list[str] = []  # the named blocks being read, outermost first
         self.context = ""  # where the innermost of them is used, for messages
@@ -52,7 +53,7 @@ class LayerReader(BlockReader):
         self.expand(1, path, where)
         if self.params is not None and len(path) == self.depth:
             try:
-                substituted = substitute(raw, self.params, where, self.using[-1])
+                substituted = substitute(raw, self.params, where, self.using[-1], self.inputs)
             except SpecError as error:  # say which use of the block it was
                 raise SpecError(error.message + self.context, error.where, error.layer) from None
             if substituted is not raw and isinstance(raw, str):
@@ -265,6 +266,13 @@ class LayerReader(BlockReader):
             if field.name in fields:
                 raise SpecError(
                     f"{field.name} is given twice, as {spelled[field.name]} and as {spelling}",
+                    at,
+                    ref,
+                )
+            if isinstance(raw, str) and raw.strip().startswith("${") and self.params is None:
+                raise SpecError(
+                    f"{field.name} is an expression, {raw.strip()!r}, outside a named block; "
+                    "expressions are read with a block's parameters: write the value here",
                     at,
                     ref,
                 )

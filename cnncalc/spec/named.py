@@ -87,14 +87,52 @@ def label_of(given: dict[str, Any]) -> str:
     return ", ".join(shown)
 
 
-def substitute(raw: Any, params: dict[str, Any], where: Where | None, block: str) -> Any:
-    """`raw` with each `$name` of the block's parameters replaced by its value.
+def substitute(
+    raw: Any,
+    params: dict[str, Any],
+    where: Where | None,
+    block: str,
+    inputs: dict[str, int] | None = None,
+) -> Any:
+    """`raw` with each `$name` of the block's parameters replaced by its value, and each
+    `${EXPR}` by what the expression gives (`inputs`: in.c, in.h… of the use's input).
 
     A value that is exactly `$name` takes the parameter's value as it is (a
     number, a list); inside longer text (`conv:$width,3`) it is written out.
     Anything without a `$` is returned as it was, marks and all.
     """
-    return _Substitution(params, where, block).walk(raw)
+    return _Substitution(params, where, block, inputs).walk(raw)
+
+
+# ${…} as a whole value: an expression (a bare ${name} is the parameter, as $name).
+_EXPRESSION = r"\s*\$\{(.*)\}\s*"
+
+
+def reads_input(layers: list[Any]) -> bool:
+    """Whether a block's layers hold an expression of its input's size (in.c): such a
+    block is read when the walk reaches it."""
+    seen: set[int] = set()
+    stack: list[Any] = [layers]
+    while stack:
+        raw = stack.pop()
+        if isinstance(raw, str):
+            if "${" in raw and "in." in raw:
+                return True
+        elif isinstance(raw, (dict, list)) and id(raw) not in seen:
+            seen.add(id(raw))
+            stack.extend(raw.values() if isinstance(raw, dict) else raw)
+    return False
+
+
+# in.l; in.h, in.w; in.d, in.h, in.w: the spatial sizes of a use's input, by its rank.
+_AXES = {1: ("in.l",), 2: ("in.h", "in.w"), 3: ("in.d", "in.h", "in.w")}
+
+
+def input_names(shape: tuple[int, ...]) -> dict[str, int]:
+    """The names an expression reads of its block's input: in.c, and its spatial sizes."""
+    names = dict(zip(_AXES.get(len(shape) - 1, ()), shape[:-1], strict=False))
+    names["in.c"] = shape[-1]
+    return names
 
 
 class _Substitution:
@@ -102,8 +140,14 @@ class _Substitution:
     functions: a recursive closure is a reference cycle, which the CLI (its garbage
     collector off) would keep for every use of a block."""
 
-    def __init__(self, params: dict[str, Any], where: Where | None, block: str) -> None:
-        self.params, self.where, self.block = params, where, block
+    def __init__(
+        self,
+        params: dict[str, Any],
+        where: Where | None,
+        block: str,
+        inputs: dict[str, int] | None = None,
+    ) -> None:
+        self.params, self.where, self.block, self.inputs = params, where, block, inputs
 
     def value_of(self, name: str) -> Any:
         params, block = self.params, self.block
@@ -121,6 +165,29 @@ class _Substitution:
                 self.where,
             )
         return params[name]
+
+    def evaluated(self, text: str) -> Any:
+        """What `${text}` gives with the block's parameters (and in.c…, once known): an
+        integer, true or false, text; a fraction that is not whole stays written as one,
+        for the field that wants a whole number to refuse."""
+        from cnncalc.spec import expressions
+
+        names: dict[str, Any] = {
+            key: value
+            for key, value in self.params.items()
+            if isinstance(value, (int, str)) and value is not REQUIRED
+        }
+        if self.inputs is not None:
+            names.update(self.inputs)
+        try:
+            value = expressions.evaluate(text, names)
+        except expressions.ExpressionError as problem:
+            raise SpecError(f"block {self.block!r}: {problem.message}", self.where) from None
+        if isinstance(value, (bool, int, str)):
+            return value
+        return (
+            value.numerator if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+        )
 
     def written(self, found: re.Match[str]) -> str:
         name = found.group(1) or found.group(2)
@@ -140,7 +207,18 @@ class _Substitution:
             whole = re.fullmatch(PARAMETER, raw.strip())
             if whole:
                 return self.value_of(whole.group(1) or whole.group(2))
-            return re.sub(PARAMETER, self.written, raw)
+            expression = re.fullmatch(_EXPRESSION, raw)
+            if expression:
+                return self.evaluated(expression.group(1))
+            written = re.sub(PARAMETER, self.written, raw)
+            if "${" in written:
+                raise SpecError(
+                    f"block {self.block!r} writes an expression inside text ({raw.strip()!r}); "
+                    "an expression is a whole value: write the layer as a mapping, "
+                    "{type: …, filters: ${…}}",
+                    self.where,
+                )
+            return written
         # A container is copied only when something in it changed, and copied whole:
         # a MarkedDict's or MarkedList's marks and flow come with it.
         if isinstance(raw, dict):
@@ -218,6 +296,9 @@ def _references(layers: list[Any]) -> set[str]:
         if isinstance(raw, str):
             if "$" in raw:
                 found.update(a or b for a, b in re.findall(PARAMETER, raw))
+            for expression in re.findall(r"\$\{([^}]*)\}", raw) if "${" in raw else ():
+                # the words an expression reads: some of them parameters
+                found.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", expression))
         elif isinstance(raw, (dict, list)) and id(raw) not in seen:
             seen.add(id(raw))
             stack.extend(raw.values() if isinstance(raw, dict) else raw)
