@@ -27,7 +27,7 @@ VOCABULARY = sorted(
     | {key for kind in LAYER_TYPES.values() for f in kind.fields for key in (f.name, *f.aliases)}
     | {"type", "name", "expect", "shape", "params", "input", "layers", "output", "layout"}
     | {"residual", "shortcut", "concat", "repeat", "use", "blocks", "$width"}
-    | {"multiply", "split", "sizes"}
+    | {"multiply", "split", "sizes", "side", "save", "with", "like", "if", "add"}
 )
 scalars = (
     st.none()
@@ -37,6 +37,7 @@ scalars = (
     | st.floats(allow_nan=True)
     | st.sampled_from(["same", "valid", "3x5", "0x1x0x1", "", "x", "1e9", "SAME", "-1"])
     | st.sampled_from(["causal", "3x3x3", "1x2", "0x1x0x1x2x2", "1x2x3x4x5x6x7", "Conv3D"])
+    | st.sampled_from(["${in.c * 2}", "${1/0}", "${in.c // 3 if true else 2}", "${", "$in"])
     | st.text(max_size=12)
 )
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=5), max_leaves=12)

@@ -296,6 +296,13 @@ class BlockReader:
                     key_at(raw, key, self.source) or where,
                     LayerRef.at(path, used),
                 )
+            if isinstance(value, str) and value.strip().startswith("${") and self.params is None:
+                raise SpecError(
+                    f"{key} is an expression, {value.strip()!r}, outside a named block; "
+                    "expressions are read with a block's parameters: write the value here",
+                    value_at(raw, key, self.source) or where,
+                    LayerRef.at(path, used),
+                )
             if isinstance(value, str):  # shown in the block's row: refuse what would act there
                 at = value_at(raw, key, self.source) or where
                 with values.located(at, LayerRef.at(path, used)):

@@ -172,9 +172,10 @@ def _field(field: Field) -> dict[str, Any]:
 
 
 def _value_kinds() -> dict[str, Any]:
-    """Each reader's schema, once, with a block parameter allowed in its place."""
+    """Each reader's schema, once, with a block parameter or an expression allowed in its
+    place (cnncalc refuses an expression outside a named block, which no schema can say)."""
     return {
-        reader.__name__: {"anyOf": [*schema.get("anyOf", [schema]), _PARAMETER]}
+        reader.__name__: {"anyOf": [*schema.get("anyOf", [schema]), _PARAMETER, _EXPRESSION]}
         for reader, schema in _READERS.items()
     }
 
@@ -193,8 +194,12 @@ def _blocks() -> list[dict[str, Any]]:
         "concat": branches,
         "multiply": _LAYERS,
         "split": branches,
-        "sizes": {"type": "array", "items": {"anyOf": [_POSITIVE, _PARAMETER]}, "minItems": 2},
-        "repeat": {"anyOf": [_POSITIVE, _PARAMETER]},
+        "sizes": {
+            "type": "array",
+            "items": {"anyOf": [_POSITIVE, _PARAMETER, _EXPRESSION]},
+            "minItems": 2,
+        },
+        "repeat": {"anyOf": [_COUNT, _PARAMETER, _EXPRESSION]},
         "layers": _LAYERS,
         "use": {"type": "string"},
         "name": {"type": "string", "minLength": 1, "description": "the name shown in the table"},
