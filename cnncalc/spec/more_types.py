@@ -110,11 +110,17 @@ RESIZE_AND_JOIN: tuple[LayerType, ...] = (
             *extra,
             build=lambda op=op, **fields: Join(op, fields.pop("with"), **fields),
             example=f"{op}:with=skip",
+            aliases=aliases,
         )
-        for op, how, extra in (
-            ("concat", "joined along the channels (the saved ones first)", (_CROP,)),
-            ("add", "added", ()),
-            ("multiply", "multiplied, broadcasting axes of size 1", ()),
+        for op, how, extra, aliases in (
+            (
+                "concat",
+                "joined along the channels (the saved ones first)",
+                (_CROP,),
+                ("concatenate",),
+            ),  # Keras's Concatenate
+            ("add", "added", (), ()),
+            ("multiply", "multiplied, broadcasting axes of size 1", (), ()),
         )
     ),
     plain(
