@@ -17,6 +17,7 @@ from cnncalc import geometry, limits
 from cnncalc.blockwalks import BLOCK_WALKS, BlockWalks
 from cnncalc.errors import Diagnostic, LayerRef, SpecError, counted
 from cnncalc.flow import At, Saved, State, located, union
+from cnncalc.geometry import Field, Sizes
 from cnncalc.layers import LayerProblem
 from cnncalc.limits import Storage
 from cnncalc.model import Block, Expectation, LayerSpec, Requires, Sequential, Spec
@@ -54,6 +55,16 @@ def analyze(spec: Spec, storage: Storage | None = None) -> Summary:
     )
     summary.unmet = (*_renamed(walker.unmet, renamed), *totals)
     return summary
+
+
+def _cut(state: State, cut: Sizes) -> State:
+    """A saved tensor's state with `cut` positions cropped before each axis: its first
+    value saw from `cut` jumps further in."""
+    if state.field is None:
+        return state
+    size, jump, start = state.field
+    moved = tuple(a + c * j for a, c, j in zip(start, cut, jump, strict=True))
+    return state._replace(field=Field(size, jump, moved))
 
 
 def _renamed(diagnostics: Sequence[Diagnostic], renamed: dict[str, str]) -> list[Diagnostic]:
@@ -127,6 +138,8 @@ class _Walker(BlockWalks):
             )
         field, lost = state.field, state.lost
         if layer.merges:  # a join: every output sees what each joined tensor saw
+            if step.cut is not None:  # a cropped tensor's values start further in
+                others = [_cut(other, cut) for other, cut in zip(others, step.cut, strict=True)]
             field, lost = union([state, *others])
         if step.sees_all and field is not None:
             field, lost = None, "all"

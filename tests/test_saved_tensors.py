@@ -172,3 +172,17 @@ def test_upsample_to_a_size_and_like_a_saved_tensor():
 def test_bad_resizes(layer, message):
     with pytest.raises(SpecError, match=message):
         analyze({"input": [8, 8, 2], "layers": [layer]})
+
+
+def test_a_cropped_skip_moves_what_its_values_saw():
+    """30×30 saved as x; the current tensor is its first 10×10 (20 cut after each axis),
+    whose unit 0 sees input 0. x centre-cropped to 10 keeps 10..19: its unit 0 saw input
+    (30 − 10)/2 = 10. Joined, unit 0 sees inputs 0 to 10: a field of 11 from 0."""
+    summary = analyze({"input": [30, 30, 2], "layers": [
+        {"type": "identity", "save": "x"},
+        {"type": "crop", "cropping": [[0, 20], [0, 20]]},
+        {"type": "concat", "with": "x", "crop": True},
+    ]})  # fmt: skip
+    join = summary.rows[-1]
+    assert join.field.size == (10 - 0 + 1,) * 2
+    assert join.field.start == (0, 0)

@@ -64,6 +64,9 @@ class Step(Record):
     # Positions at the end of each axis of the output that are zeros a zeropad
     # added (an element-wise layer passes its input's on); None: none.
     padded: Sizes | None = None
+    # For a join that crops its saved tensors: the positions cut before each axis of
+    # each, which moves the start of what its values saw.
+    cut: tuple[Sizes, ...] | None = None
 
 
 class Layer(Record):

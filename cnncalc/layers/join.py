@@ -45,11 +45,16 @@ class Join(Layer):
 
     def apply_saved(self, shape: Shape, saved: Sequence[Shape]) -> Step:
         shapes = list(saved)
+        cut = None
         if self.crop and self.op == "concat":
             shapes = [
                 _cropped_to(other, shape, name)
                 for other, name in zip(saved, self.names, strict=True)
             ]
+            cut = tuple(
+                tuple(before for before, _ in _centre(shape, other, name, "with"))
+                for other, name in zip(saved, self.names, strict=True)
+            )
         shapes.append(shape)
         if self.op == "concat":
             if len({len(s) for s in shapes}) > 1 or len({s[:-1] for s in shapes}) > 1:
@@ -58,7 +63,7 @@ class Join(Layer):
                     "spatial sizes differ"
                     + ("" if self.crop else "; crop: true centre-crops the saved ones"),
                 )
-            return Step(shape=(*shape[:-1], sum(s[-1] for s in shapes)))
+            return Step(shape=(*shape[:-1], sum(s[-1] for s in shapes)), cut=cut)
         if self.op == "add":
             if any(s != shape for s in shapes):
                 raise self._mismatch(shapes, "shapes differ")
@@ -104,7 +109,7 @@ class Crop(Layer):
     def apply_saved(self, shape: Shape, saved: Sequence[Shape]) -> Step:
         (like,) = saved
         spatial(self.kind, shape)
-        return _crop(shape, _centre(like, shape, self.like or ""), "like")
+        return _crop(shape, _centre(like, shape, self.like or "", "like"), "like")
 
     def notation(self) -> str:
         if self.like:
@@ -126,12 +131,12 @@ def _crop(shape: Shape, sides: Sides, field: str) -> Step:
     return Step(shape=(*out, shape[-1]), padding=sides, window=window)
 
 
-def _centre(like: Shape, shape: Shape, name: str) -> Sides:
+def _centre(like: Shape, shape: Shape, name: str, field: str = "like") -> Sides:
     """What to cut from each side of `shape` to centre it on `like`'s spatial size: half
     of the difference before, the odd one after."""
     if len(like) != len(shape):
         raise LayerProblem(
-            f"{name} {_text(like)} and the input {_text(shape)} differ in rank", "like"
+            f"{name} {_text(like)} and the input {_text(shape)} differ in rank", field
         )
     sides = []
     for axis, (want, n) in enumerate(zip(like[:-1], shape[:-1], strict=True)):
@@ -139,7 +144,7 @@ def _centre(like: Shape, shape: Shape, name: str) -> Sides:
             raise LayerProblem(
                 f"{name} {_text(like)} is larger than the input {_text(shape)} on axis "
                 f"{axis + 1}: a crop can only make it smaller",
-                "like",
+                field,
             )
         extra = n - want
         sides.append((extra // 2, extra - extra // 2))
