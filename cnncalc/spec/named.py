@@ -214,8 +214,8 @@ class _Substitution:
             if "${" in written:
                 raise SpecError(
                     f"block {self.block!r} writes an expression inside text ({raw.strip()!r}); "
-                    "an expression is a whole value: write the layer as a mapping, "
-                    "{type: …, filters: ${…}}",
+                    "an expression is a field's whole value, '${…}' and nothing else (a "
+                    "shorthand layer written as a mapping: {type: …, filters: '${…}'})",
                     self.where,
                 )
             return written
