@@ -143,3 +143,17 @@ def test_the_error_names_the_place(run, tmp_path):
     assert result.exit_code == 1
     assert f"{path}:6:9: error: block 'b': division by zero" in result.stdout
     assert f"in block 'b' used at {path}:8:5" in result.stdout
+
+
+def test_each_case_of_an_expression_is_evaluated_once(monkeypatch):
+    """100 uses with the same input and parameters evaluate their expression once, so a
+    budget of 40 characters is enough for them; uses that differ each spend theirs."""
+    from cnncalc.spec import named
+
+    monkeypatch.setattr(named, "MAX_EVALUATED", 40)
+    block = {"params": {"k": 1}, "layers": [{"type": "relu", "if": "${in.c * k > 0}"}]}
+    same = analyze([{"use": "b"}] * 100, {"b": block})
+    assert len(same.rows) == 100
+    differ = [{"use": "b", "k": k} for k in range(1, 5)]  # 4 cases of 14 characters
+    with pytest.raises(SpecError, match="more than 40 characters of expressions"):
+        analyze(differ, {"b": block})

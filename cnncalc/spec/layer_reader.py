@@ -15,7 +15,7 @@ from cnncalc.spec import axes, values
 from cnncalc.spec.blocks import BlockReader
 from cnncalc.spec.expect import layer_expectation
 from cnncalc.spec.marked import Mark, item_marks, key_at, place, value_at, where_in
-from cnncalc.spec.named import BlockDef, substitute
+from cnncalc.spec.named import BlockDef, Budget, substitute
 from cnncalc.spec.shorthand import split, split_shorthand
 from cnncalc.spec.vocabulary import (
     LAYER_TYPES,
@@ -40,6 +40,7 @@ class LayerReader(BlockReader):
         self.blocks: dict[str, BlockDef] = {}
         self.params: dict[str, Any] | None = None  # of the named block being read
         self.inputs: dict[str, int] | None = None  # in.c… of its use, once the walk knows
+        self.budget = Budget()  # the expressions evaluated, each case once
         self.depth = 0  # how deep its own layers are: each is substituted there, whole, once
         self.using: list[str] = []  # the named blocks being read, outermost first
         self.context = ""  # where the innermost of them is used, for messages
@@ -53,7 +54,9 @@ class LayerReader(BlockReader):
         self.expand(1, path, where)
         if self.params is not None and len(path) == self.depth:
             try:
-                substituted = substitute(raw, self.params, where, self.using[-1], self.inputs)
+                substituted = substitute(
+                    raw, self.params, where, self.using[-1], self.inputs, self.budget
+                )
             except SpecError as error:  # say which use of the block it was
                 raise SpecError(error.message + self.context, error.where, error.layer) from None
             if substituted is not raw and isinstance(raw, str):

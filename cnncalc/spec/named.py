@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cnncalc.errors import SpecError, Where, suggestion
 from cnncalc.spec import values
 from cnncalc.spec.marked import key_at, value_at
+
+if TYPE_CHECKING:
+    from cnncalc.spec.expressions import Expression
 
 
 class BlockDef(NamedTuple):
@@ -93,6 +97,7 @@ def substitute(
     where: Where | None,
     block: str,
     inputs: dict[str, int] | None = None,
+    budget: Budget | None = None,
 ) -> Any:
     """`raw` with each `$name` of the block's parameters replaced by its value, and each
     `${EXPR}` by what the expression gives (`inputs`: in.c, in.h… of the use's input).
@@ -101,11 +106,41 @@ def substitute(
     number, a list); inside longer text (`conv:$width,3`) it is written out.
     Anything without a `$` is returned as it was, marks and all.
     """
-    return _Substitution(params, where, block, inputs).walk(raw)
+    return _Substitution(params, where, block, inputs, budget).walk(raw)
+
+
+MAX_EVALUATED = 2_000_000  # characters of expressions evaluated in one spec, each case once
+
+
+class Budget:
+    """The expressions one spec evaluates: each distinct case (its text and the values of
+    the names it reads) once, and at most `MAX_EVALUATED` characters of them, so that
+    100,000 uses of a block cannot cost minutes."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[Any, ...], Any] = {}
+        self.spent = 0
+
+    def spend(self, characters: int, where: Where | None) -> None:
+        self.spent += characters
+        if self.spent > MAX_EVALUATED:
+            raise SpecError(
+                f"the spec evaluates more than {MAX_EVALUATED:,} characters of expressions "
+                "in cases that differ; give its blocks fewer or shorter expressions",
+                where,
+            )
 
 
 # ${…} as a whole value: an expression (a bare ${name} is the parameter, as $name).
 _EXPRESSION = r"\s*\$\{(.*)\}\s*"
+
+
+@lru_cache(maxsize=256)
+def _parsed(text: str) -> Expression:
+    """An expression parsed once, however many uses of its block evaluate it."""
+    from cnncalc.spec import expressions
+
+    return expressions.parse(text)
 
 
 def reads_input(layers: list[Any]) -> bool:
@@ -146,8 +181,10 @@ class _Substitution:
         where: Where | None,
         block: str,
         inputs: dict[str, int] | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self.params, self.where, self.block, self.inputs = params, where, block, inputs
+        self.budget = budget or Budget()
 
     def value_of(self, name: str) -> Any:
         params, block = self.params, self.block
@@ -180,7 +217,13 @@ class _Substitution:
         if self.inputs is not None:
             names.update(self.inputs)
         try:
-            value = expressions.evaluate(text, names)
+            expression = _parsed(text)
+            # What it gives depends on the names it reads alone: each distinct case once.
+            case = (text, *((name, names.get(name)) for name in sorted(expression.names())))
+            if case not in self.budget.known:
+                self.budget.spend(len(text), self.where)
+                self.budget.known[case] = expression.evaluate(names)
+            value = self.budget.known[case]
         except expressions.ExpressionError as problem:
             raise SpecError(f"block {self.block!r}: {problem.message}", self.where) from None
         if isinstance(value, (bool, int, str)):
