@@ -145,6 +145,28 @@ def huge_name() -> str:
     return "input: [8, 8, 4]\nlayers:\n  - {type: relu, name: " + "x" * (MAX_BYTES - 80) + "}\n"
 
 
+def _expression(name: str) -> str:
+    """An expression of nearly 500 characters, the most one may have."""
+    terms = (500 - 4) // len(f"min({name}, 3) * 2 + ")  # and ' > 0'
+    return "${" + " + ".join([f"min({name}, 3) * 2"] * terms) + " > 0}"
+
+
+def expressions_alike() -> str:
+    """Uses of a block reading in.c, as many as the limit of layers allows, each with the
+    longest expression: every case alike, so evaluated once."""
+    lines = ["input: [4, 4, 8]", "blocks:", "  b:", "    layers:"]
+    lines += [f"      - {{type: relu, if: '{_expression('in.c')}'}}", "layers:"]
+    return "\n".join([*lines, *["  - {use: b}"] * (MAX_LAYERS // 2 - 1)]) + "\n"
+
+
+def expressions_differ() -> str:
+    """The same with each use's parameter different: refused at the budget of characters."""
+    lines = ["input: [4, 4, 8]", "blocks:", "  b:", "    params: {k: 1}", "    layers:"]
+    lines += [f"      - {{type: relu, if: '{_expression('k')}'}}", "layers:"]
+    uses = [f"  - {{use: b, k: {k}}}" for k in range(MAX_LAYERS // 2 - 1)]
+    return "\n".join([*lines, *uses]) + "\n"
+
+
 def overflow() -> str:
     """Upsampling doubled 7,200 times: refused where a figure passes 10^18."""
     return "input: [2, 2, 1]\nlayers:\n  - repeat: 7200\n    layers: ['upsample:2']\n"
@@ -163,6 +185,8 @@ SPECS: dict[str, Callable[[], str]] = {
     "deep-nesting": deep_nesting,
     "huge-name": huge_name,
     "overflow": overflow,
+    "expressions-alike": expressions_alike,
+    "expressions-differ": expressions_differ,
 }
 
 
