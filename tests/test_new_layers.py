@@ -378,7 +378,7 @@ def test_list_layers_names_them(run):
         "prelu: ",
         "identity: ",
         "channelshuffle: ",
-        "hardsigmoid: ",
+        "hardsigmoid (hard_sigmoid): ",
         "mish: ",
         "softplus: ",
         "hardtanh: ",

@@ -258,10 +258,11 @@ _TYPES = (
     _activation("elu", "ELU"),
     _activation("gelu", "GELU"),
     _activation("silu", "SiLU", "swish"),
-    _activation("hardswish", "Hardswish"),
+    _activation("hardswish", "Hardswish", "hard_swish"),  # Keras's name
     _activation("sigmoid", "Sigmoid"),
     _activation("tanh", "Tanh"),
-    *(_activation(f, f.capitalize()) for f in ("hardsigmoid", "mish", "softplus", "hardtanh")),
+    _activation("hardsigmoid", "Hardsigmoid", "hard_sigmoid"),  # Keras's name
+    *(_activation(f, f.capitalize()) for f in ("mish", "softplus", "hardtanh")),
 )
 
 LAYER_TYPES: dict[str, LayerType] = {t.name: t for t in _TYPES}
