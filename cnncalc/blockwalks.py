@@ -1,6 +1,7 @@
-"""How the dimension engine walks each kind of block: a run of layers, a residual sum, a
-multiply, a concat and a split. One method a block type, registered in `BLOCK_WALKS`; a
-test checks that every block type of `cnncalc.model` has one."""
+"""How the dimension engine walks each kind of block: a run of layers (read when the walk
+reaches it, for a use of a block that reads `in.c`), a residual sum, a multiply, a side
+head, a concat and a split. One method a block type, registered in `BLOCK_WALKS`; a test
+checks that every block type of `cnncalc.model` has one."""
 
 from __future__ import annotations
 
