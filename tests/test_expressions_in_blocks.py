@@ -124,7 +124,7 @@ def test_an_if_that_is_not_true_or_false():
 
 def test_an_expression_inside_shorthand_is_refused():
     block = {"params": {"k": 3}, "layers": ["conv:${k * 2},3"]}
-    with pytest.raises(SpecError, match="an expression is a field.s whole value"):
+    with pytest.raises(SpecError, match="an expression is a field's whole value"):
         analyze([{"use": "b"}], {"b": block})
 
 
