@@ -144,6 +144,7 @@ COMMANDS = {
     "pool": "cnncalc.commands.matrix:pool",
     "size": "cnncalc.commands.size:size",
     "draw": "cnncalc.commands.draw:draw",
+    "report": "cnncalc.commands.report:report",
 }
 
 
@@ -163,6 +164,7 @@ def cli() -> None:
       cnncalc explain lenet5                each number worked out in the course's notation
       cnncalc size 32 -f 5 -p 2             one output size, ⌊(n + 2p − f)/s⌋ + 1
       cnncalc draw lenet5 -o lenet5.svg     the volumes as an SVG picture, as the course draws them
+      cnncalc report lenet5 -o lenet5.html  one HTML page: the drawing, every column, explain
       cnncalc check specs/                  check spec files in CI
       cnncalc conv "3 0 1; 1 5 8; 2 7 2" vertical --explain 1,1
       cnncalc pool "1 3; 2 9" -f 2          max or average pooling, by hand
