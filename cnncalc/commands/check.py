@@ -87,7 +87,7 @@ class ReportFile:
 
         shown = visible(self.output)
         for spec in self.inputs:
-            if spec != STANDARD and _same(self.output, spec):
+            if spec != STANDARD and same_file(self.output, spec):
                 which = "" if visible(spec) == shown else f" '{visible(spec)}',"
                 self._refuse(
                     f"'{shown}' is{which} one of the specs to check; the report would "
@@ -156,7 +156,7 @@ class ReportFile:
         raise click.BadParameter(message, context, option)
 
 
-def _same(one: str, other: str) -> bool:
+def same_file(one: str, other: str) -> bool:
     """Whether two paths name one file: by device and inode when both exist (through a
     symlink, a hard link, `..`), else by the path they resolve to (one not created yet)."""
     try:

@@ -103,7 +103,7 @@ def draw(
     if output is None or output == "-":
         click.echo(_picture(arguments, input_shape, layout, depth, scale, labels), nl=False)
         return
-    inputs = _inputs(arguments, input_shape)
+    inputs = spec_inputs(arguments, input_shape)
     _refuse_inputs(output, inputs)
     with _drawing_file(output, inputs) as file:  # refused before the spec is read
         picture = _picture(arguments, input_shape, layout, depth, scale, labels)
@@ -140,7 +140,7 @@ def _drawing_file(output: str, inputs: list[str]) -> Any:
     return DrawingFile(output, inputs)
 
 
-def _inputs(arguments: tuple[str, ...], input_shape: tuple[int, ...] | None) -> list[str]:
+def spec_inputs(arguments: tuple[str, ...], input_shape: tuple[int, ...] | None) -> list[str]:
     """The file the drawing is made from, which -o must not replace: SPEC, or the bundled
     spec it names."""
     if input_shape is not None or len(arguments) != 1 or arguments[0] == "-":
@@ -157,11 +157,11 @@ def _inputs(arguments: tuple[str, ...], input_shape: tuple[int, ...] | None) -> 
 
 def _refuse_inputs(output: str, inputs: list[str]) -> None:
     """-o naming the spec it draws is a usage error (exit 2), before anything is read."""
-    from cnncalc.commands.check import _same
+    from cnncalc.commands.check import same_file
     from cnncalc.errors import visible
 
     for spec in inputs:
-        if _same(output, spec):
+        if same_file(output, spec):
             raise click.BadParameter(
                 f"'{visible(output)}' is the spec to draw; the drawing would overwrite it: "
                 "write it to another file",

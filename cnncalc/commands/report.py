@@ -7,7 +7,7 @@ from typing import IO, Any
 import click
 
 from cnncalc.cli import CONTEXT
-from cnncalc.commands.draw import VOLUMES, _inputs
+from cnncalc.commands.draw import VOLUMES, spec_inputs
 from cnncalc.commands.table import ALL, DepthType, analyzed, layer_options
 
 
@@ -54,7 +54,7 @@ def report(
     if output is None or output == "-":
         click.echo(_page(arguments, input_shape, layout, depth), nl=False)
         return
-    inputs = _inputs(arguments, input_shape)
+    inputs = spec_inputs(arguments, input_shape)
     _refuse_inputs(output, inputs)
     from cnncalc.commands.check import ReportFile
 
@@ -91,11 +91,11 @@ def _page(
 
 def _refuse_inputs(output: str, inputs: list[str]) -> None:
     """-o naming the spec it reports on is a usage error (exit 2), before anything is read."""
-    from cnncalc.commands.check import _same
+    from cnncalc.commands.check import same_file
     from cnncalc.errors import visible
 
     for spec in inputs:
-        if _same(output, spec):
+        if same_file(output, spec):
             raise click.BadParameter(
                 f"'{visible(output)}' is the spec to report on; the page would overwrite it: "
                 "write it to another file",

@@ -25,7 +25,7 @@ from cnncalc.explain import Section, explain
 from cnncalc.render import draw
 from cnncalc.render.columns import COLUMNS, Line, View
 from cnncalc.render.report_style import CSS, SCRIPT
-from cnncalc.render.table import _footer, _unmet_by_row, input_line, label, table_warnings
+from cnncalc.render.table import footer_lines, input_line, label, table_warnings, unmet_by_row
 from cnncalc.shapes import shape_text
 from cnncalc.summary import Row, Summary
 
@@ -153,7 +153,7 @@ def _cells(line: Line | Row, view: View) -> str:
 
 def _table(summary: Summary, view: View, rows: Sequence[Row]) -> list[str]:
     notes = _Notes()
-    unmet = _unmet_by_row(summary)
+    unmet = unmet_by_row(summary)
     headers = "".join(f'<th scope="col">{text(column.header)}</th>' for column in COLUMNS.values())
     marks = notes.mark("Input", summary.input_notes)
     body = [
@@ -194,7 +194,7 @@ def _table(summary: Summary, view: View, rows: Sequence[Row]) -> list[str]:
         "</table>",
         "</div>",
         '<ul class="totals">',
-        *(f"<li>{text(line)}</li>" for line in _footer(summary, view)),
+        *(f"<li>{text(line)}</li>" for line in footer_lines(summary, view)),
         "</ul>",
     ]
     if notes.notes:

@@ -83,7 +83,7 @@ def _cells(summary: Summary, view: View) -> tuple[list[list[str]], list[str], li
             text += f" [{len(footnotes)}]"
         return text
 
-    unmet = _unmet_by_row(summary)
+    unmet = unmet_by_row(summary)
     lines: list[tuple[str, Figures]] = [
         (marked("Input", "Input", summary.input_notes), input_line(summary))
     ]
@@ -101,7 +101,7 @@ def _cells(summary: Summary, view: View) -> tuple[list[list[str]], list[str], li
     return body, totals, footnotes
 
 
-def _unmet_by_row(summary: Summary) -> dict[str, list[str]]:
+def unmet_by_row(summary: Summary) -> dict[str, list[str]]:
     """Each failed `expect`, by the path of its row ("" for the whole network's)."""
     found: dict[str, list[str]] = {}
     for problem in summary.unmet:
@@ -115,7 +115,7 @@ def _headers(view: View) -> list[str]:
     return ["Layer"] + [COLUMNS[key].header for key in view.columns]
 
 
-def _footer(summary: Summary, view: View) -> list[str]:
+def footer_lines(summary: Summary, view: View) -> list[str]:
     """The lines under the table: parameters, and the conventions of what is shown."""
     weights = counted(summary.weights, "weight")
     biases = counted(summary.biases, "bias", "biases")
@@ -193,7 +193,7 @@ def rich_table(summary: Summary, view: View = DEFAULT_VIEW, file: IO[str] | None
 def _table(summary: Summary, view: View, file: IO[str] | None, colour: bool) -> None:
     headers = _headers(view)
     body, totals, footnotes = _cells(summary, view)
-    after = [*_footer(summary, view), *footnotes]
+    after = [*footer_lines(summary, view), *footnotes]
     # Figures right-aligned, words and shapes left, as the course's table has them.
     right = [False, *(COLUMNS[key].numeric for key in view.columns)]
     text = plain_table(headers, body, totals, summary.name, right)
@@ -214,7 +214,7 @@ def markdown(summary: Summary, view: View = DEFAULT_VIEW, file: IO[str] | None =
     lines += ["| " + " | ".join(escape_markdown(cell) for cell in cells) + " |" for cells in body]
     lines.append("| " + " | ".join(f"**{cell}**" if cell else "" for cell in totals) + " |")
     lines += [""] + [
-        f"{line}." if not line.endswith(".") else line for line in _footer(summary, view)
+        f"{line}." if not line.endswith(".") else line for line in footer_lines(summary, view)
     ]
     if footnotes:
         lines += [""] + [f"{footnote}  " for footnote in footnotes]
