@@ -274,7 +274,7 @@ def test_output_never_replaces_the_spec(run, tmp_path):
     spec.write_text("input: [8, 8, 3]\nlayers: [conv:4,3]\n", encoding="utf-8")
     result = run("report", str(spec), "-o", str(tmp_path / "." / "net.yaml"))
     assert result.exit_code == 2
-    assert "is the spec to report on; the page would overwrite it" in result.stderr
+    assert "is the spec to report on; the report would overwrite it" in result.stderr
     assert spec.read_text(encoding="utf-8") == "input: [8, 8, 3]\nlayers: [conv:4,3]\n"
     missing = run("report", "lenet5", "-o", str(tmp_path / "no" / "x.html"))
     assert missing.exit_code == 2 and "cannot write the report to" in missing.stderr

@@ -73,9 +73,20 @@ class ReportFile:
     a broken path from a failing spec.
     """
 
-    def __init__(self, output: str, inputs: Sequence[str]) -> None:
+    def __init__(
+        self,
+        output: str,
+        inputs: Sequence[str],
+        noun: str = "report",
+        role: str = "one of the specs to check",
+        name_spec: bool = True,
+    ) -> None:
+        """`noun` is what is written (report, drawing, page); `role` what an input is
+        to it, in the refusal to overwrite one, which names the input as well when
+        `name_spec` and the output is spelt otherwise (several specs are checked)."""
         self.output = output
         self.inputs = inputs
+        self.noun, self.role, self.name_spec = noun, role, name_spec
         self.target = output
         self.temporary: str | None = None
         self.file: IO[str] | None = None
@@ -88,9 +99,10 @@ class ReportFile:
         shown = visible(self.output)
         for spec in self.inputs:
             if spec != STANDARD and same_file(self.output, spec):
-                which = "" if visible(spec) == shown else f" '{visible(spec)}',"
+                named = self.name_spec and visible(spec) != shown
+                which = f" '{visible(spec)}'," if named else ""
                 self._refuse(
-                    f"'{shown}' is{which} one of the specs to check; the report would "
+                    f"'{shown}' is{which} {self.role}; the {self.noun} would "
                     "overwrite it: write it to another file"
                 )
         if not_regular(self.output) is not None:
@@ -100,7 +112,7 @@ class ReportFile:
             return self
         self.target = os.path.realpath(self.output)  # through a symlink, as opening it would
         if os.path.isdir(self.target):
-            self._refuse(f"'{shown}' is a directory; give the report a file name")
+            self._refuse(f"'{shown}' is a directory; give the {self.noun} a file name")
         folder, name = os.path.split(self.target)
         descriptor, self.temporary = self._attempt(
             lambda: tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
@@ -148,7 +160,7 @@ class ReportFile:
             if isinstance(error, FileNotFoundError):
                 folder = os.path.dirname(self.output) or "."
                 reason = f"the directory '{visible(folder)}' does not exist"
-            self._refuse(f"cannot write the report to '{visible(self.output)}': {reason}")
+            self._refuse(f"cannot write the {self.noun} to '{visible(self.output)}': {reason}")
 
     def _refuse(self, message: str) -> NoReturn:
         context = click.get_current_context()

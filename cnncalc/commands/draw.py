@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from cnncalc.cli import CONTEXT
 from cnncalc.commands.table import ALL, DepthType, analyzed, layer_options
+
+if TYPE_CHECKING:
+    from cnncalc.summary import Summary
 
 # The renderer is imported when the command runs: these are its choices, kept in step by
 # tests/test_draw.py.
@@ -100,14 +104,13 @@ def draw(
         cnncalc draw lenet5 -o lenet5.svg
         cnncalc draw resnet18 --label name,shape --depth 2 > resnet18.svg
     """
-    if output is None or output == "-":
-        click.echo(_picture(arguments, input_shape, layout, depth, scale, labels), nl=False)
-        return
-    inputs = spec_inputs(arguments, input_shape)
-    _refuse_inputs(output, inputs)
-    with _drawing_file(output, inputs) as file:  # refused before the spec is read
-        picture = _picture(arguments, input_shape, layout, depth, scale, labels)
-        file.write(lambda stream: stream.write(picture))
+    write_out(
+        output,
+        spec_inputs(arguments, input_shape),
+        lambda: _picture(arguments, input_shape, layout, depth, scale, labels),
+        "drawing",
+        "the spec to draw",
+    )
 
 
 def _picture(
@@ -118,26 +121,41 @@ def _picture(
     scale: str,
     labels: tuple[str, ...],
 ) -> str:
-    from cnncalc.render.table import fitting_depth
-
-    spec, summary = analyzed(arguments, input_shape, layout)
-    if depth is None:
-        depth = fitting_depth(summary, VOLUMES)
     from cnncalc.render import draw as drawing
 
-    deepest = None if depth in (ALL, None) else depth
+    spec, summary = analyzed(arguments, input_shape, layout)
+    deepest, _ = shown_depth(summary, depth)
     return drawing.svg(summary, drawing.Drawing(layout or spec.layout, deepest, scale, labels))
 
 
-def _drawing_file(output: str, inputs: list[str]) -> Any:
-    """`check --output`'s file, replaced only by a whole drawing, its refusals about one."""
+def shown_depth(summary: Summary, depth: int | None) -> tuple[int | None, bool]:
+    """How deep blocks are shown (None: every row), and whether that depth was chosen to
+    keep to `VOLUMES` rows rather than asked for."""
+    from cnncalc.render.table import fitting_depth
+
+    if depth is None:
+        deepest = fitting_depth(summary, VOLUMES)
+        return deepest, deepest is not None
+    return (None if depth == ALL else depth), False
+
+
+def write_out(
+    output: str | None, inputs: list[str], make: Callable[[], str], noun: str, role: str
+) -> None:
+    """What `make` gives, on standard output, or as the whole of the file `output`, which
+    must not be one of `inputs` (the spec: `role`): refused before the spec is read."""
+    if output is None or output == "-":
+        click.echo(make(), nl=False)
+        return
     from cnncalc.commands.check import ReportFile
 
-    class DrawingFile(ReportFile):
-        def _refuse(self, message: str) -> NoReturn:
-            super()._refuse(message.replace("the report", "the drawing"))
+    with ReportFile(output, inputs, noun, role, name_spec=False) as file:
+        text = make()
 
-    return DrawingFile(output, inputs)
+        def written(stream: IO[str]) -> None:
+            stream.write(text)
+
+        file.write(written)
 
 
 def spec_inputs(arguments: tuple[str, ...], input_shape: tuple[int, ...] | None) -> list[str]:
@@ -153,17 +171,3 @@ def spec_inputs(arguments: tuple[str, ...], input_shape: tuple[int, ...] | None)
         return [arguments[0]]
     found = bundled.path(arguments[0])
     return [found] if found is not None else []
-
-
-def _refuse_inputs(output: str, inputs: list[str]) -> None:
-    """-o naming the spec it draws is a usage error (exit 2), before anything is read."""
-    from cnncalc.commands.check import same_file
-    from cnncalc.errors import visible
-
-    for spec in inputs:
-        if same_file(output, spec):
-            raise click.BadParameter(
-                f"'{visible(output)}' is the spec to draw; the drawing would overwrite it: "
-                "write it to another file",
-                param_hint="'--output' / '-o'",
-            )

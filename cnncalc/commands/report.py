@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import IO, Any
+from typing import Any
 
 import click
 
 from cnncalc.cli import CONTEXT
-from cnncalc.commands.draw import VOLUMES, spec_inputs
-from cnncalc.commands.table import ALL, DepthType, analyzed, layer_options
+from cnncalc.commands.draw import VOLUMES, shown_depth, spec_inputs, write_out
+from cnncalc.commands.table import DepthType, analyzed, layer_options
 
 
 @click.command(
@@ -51,20 +51,13 @@ def report(
         cnncalc report lenet5 -o lenet5.html
         cnncalc report resnet18 --depth 2 > resnet18.html
     """
-    if output is None or output == "-":
-        click.echo(_page(arguments, input_shape, layout, depth), nl=False)
-        return
-    inputs = spec_inputs(arguments, input_shape)
-    _refuse_inputs(output, inputs)
-    from cnncalc.commands.check import ReportFile
-
-    with ReportFile(output, inputs) as file:  # refused before the spec is read
-        page = _page(arguments, input_shape, layout, depth)
-
-        def written(stream: IO[str]) -> None:
-            stream.write(page)
-
-        file.write(written)
+    write_out(
+        output,
+        spec_inputs(arguments, input_shape),
+        lambda: _page(arguments, input_shape, layout, depth),
+        "report",
+        "the spec to report on",
+    )
 
 
 def _page(
@@ -73,31 +66,11 @@ def _page(
     layout: str | None,
     depth: int | None,
 ) -> str:
-    from cnncalc.render.table import fitting_depth
-
-    spec, summary = analyzed(arguments, input_shape, layout)
-    folded = depth is None
-    if depth is None:
-        depth = fitting_depth(summary, VOLUMES)
     from cnncalc.render import report as rendering
 
-    deepest = None if depth in (ALL, None) else depth
+    spec, summary = analyzed(arguments, input_shape, layout)
+    deepest, folded = shown_depth(summary, depth)
     described: Any = getattr(spec, "description", None)
     return rendering.page(
-        summary,
-        rendering.Report(layout or spec.layout, deepest, folded and deepest is not None, described),
+        summary, rendering.Report(layout or spec.layout, deepest, folded, described)
     )
-
-
-def _refuse_inputs(output: str, inputs: list[str]) -> None:
-    """-o naming the spec it reports on is a usage error (exit 2), before anything is read."""
-    from cnncalc.commands.check import same_file
-    from cnncalc.errors import visible
-
-    for spec in inputs:
-        if same_file(output, spec):
-            raise click.BadParameter(
-                f"'{visible(output)}' is the spec to report on; the page would overwrite it: "
-                "write it to another file",
-                param_hint="'--output' / '-o'",
-            )
