@@ -34,21 +34,26 @@ class BlockWalks:
     def _shape(self, shape: Shape) -> str:
         raise NotImplementedError
 
+    def _in_a_row(
+        self, layers: Sequence[LayerSpec], state: State, at: At
+    ) -> tuple[list[Branch], State]:
+        """Layers one after another: what a run, a use and a side head are."""
+        rows, out = self.walk(layers, state, at.place)
+        return [Branch("layers", tuple(rows), shape=out.shape)], out
+
     def _sequential(self, block: Block, state: State, at: At) -> tuple[list[Branch], State]:
         assert isinstance(block, Sequential)
-        rows, out = self.walk(block.layers, state, at.place)
-        return [Branch("layers", tuple(rows), shape=out.shape)], out
+        return self._in_a_row(block.layers, state, at)
 
     def _deferred(self, block: Block, state: State, at: At) -> tuple[list[Branch], State]:
         assert isinstance(block, Deferred)
-        rows, out = self.walk(block.layers_for(state.shape), state, at.place)
-        return [Branch("layers", tuple(rows), shape=out.shape)], out
+        return self._in_a_row(block.layers_for(state.shape), state, at)
 
     def _residual(self, block: Block, state: State, at: At) -> tuple[list[Branch], State]:
         assert isinstance(block, Residual)
-        main, out = self.walk(block.layers, state, at.place)
         if not block.add:  # the layers alone: torchvision's use_res_connect false
-            return [Branch("layers", tuple(main), shape=out.shape)], out
+            return self._in_a_row(block.layers, state, at)
+        main, out = self.walk(block.layers, state, at.place)
         shortcut, other = self.walk(block.shortcut, state, at.place, len(main))
         if out.shape != other.shape:
             what = "its shortcut gives" if block.shortcut else "its input is"
@@ -77,8 +82,7 @@ class BlockWalks:
 
     def _side(self, block: Block, state: State, at: At) -> tuple[list[Branch], State]:
         assert isinstance(block, Side)
-        rows, out = self.walk(block.layers, state, at.place)
-        return [Branch("layers", tuple(rows), shape=out.shape)], out
+        return self._in_a_row(block.layers, state, at)
 
     def _concat(self, block: Block, state: State, at: At) -> tuple[list[Branch], State]:
         assert isinstance(block, Concat)
