@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import pytest
 
-from cnncalc import engine, spec
-from cnncalc.summary import Row
+from cnncalc import spec
 from tests.conftest import SPECS
+from tests.networks import analyze, out, row
 
 # torchvision's model docs: trainable parameters and GMACs ("GFLOPS") at 224×224×3; the
 # `_ops` of the weights' meta in torchvision's source, to three decimals.
@@ -25,20 +25,6 @@ PUBLISHED = {
     "densenet121": (7_978_856, "2.83", "2.834"),
     "shufflenet_v2_x1_0": (2_278_604, "0.14", "0.145"),
 }
-
-
-def analyze(name: str) -> engine.Summary:
-    return engine.analyze(spec.load(str(SPECS / f"{name}.yaml")))
-
-
-def row(summary: engine.Summary, name: str) -> Row:
-    """The first row of that name: a module's, as torchvision names it."""
-    return next(r for r in summary.flat() if r.name == name)
-
-
-def out(n: int, f: int, s: int = 1, p: int = 0) -> int:
-    """The course's output size: ⌊(n + 2p − f)/s⌋ + 1."""
-    return (n + 2 * p - f) // s + 1
 
 
 # --- DenseNet-121, by hand -----------------------------------------------------------------

@@ -26,10 +26,9 @@ import jsonschema
 import pytest
 import yaml
 
-from cnncalc import engine, spec
 from cnncalc.spec import schema
-from cnncalc.summary import Row
 from tests.conftest import SPECS
+from tests.networks import analyze, out, row
 
 # torchvision's model docs: trainable parameters and GMACs ("GFLOPS") at 224×224×3; the
 # `_ops` of the weights' meta in torchvision's source, to three decimals.
@@ -38,20 +37,6 @@ PUBLISHED = {
     "efficientnet_b0": (5_288_548, "0.39", "0.386"),
     "convnext_tiny": (28_589_128, "4.46", "4.456"),
 }
-
-
-def analyze(name: str) -> engine.Summary:
-    return engine.analyze(spec.load(str(SPECS / f"{name}.yaml")))
-
-
-def row(summary: engine.Summary, name: str) -> Row:
-    """The row of that name: a module's, as torchvision names it."""
-    return next(r for r in summary.flat() if r.name == name)
-
-
-def out(n: int, f: int, s: int = 1, p: int = 0) -> int:
-    """The course's output size: ⌊(n + 2p − f)/s⌋ + 1."""
-    return (n + 2 * p - f) // s + 1
 
 
 def make_divisible(v: int, divisor: int = 8) -> int:
