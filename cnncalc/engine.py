@@ -20,7 +20,7 @@ from cnncalc.flow import At, Saved, State, located, union
 from cnncalc.geometry import Field, Sizes
 from cnncalc.layers import LayerProblem
 from cnncalc.limits import Storage
-from cnncalc.model import Block, Expectation, LayerSpec, Requires, Sequential, Spec
+from cnncalc.model import Block, Expectation, LayerSpec, Requires, Spec
 from cnncalc.naming import name_rows
 from cnncalc.shapes import Shape, dimensions, rank_of, shape_text, size_of
 from cnncalc.summary import Branch, Memory, Row, Summary
@@ -183,13 +183,12 @@ class _Walker(BlockWalks):
         ref: LayerRef,
     ) -> tuple[Row, State]:
         at = At(layer_spec, place, ref)
-        scoped = isinstance(block, Sequential) and block.what == "block"
-        if scoped:  # what a use of a named block saves is its own
+        if block.scope:  # what a use of a named block saves is its own
             self.saved.enter()
         try:
             branches, out = BLOCK_WALKS[type(block)](self, block, state, at)
         finally:
-            if scoped:
+            if block.scope:
                 self.saved.leave()
         for branch in branches:
             for child in branch.rows:

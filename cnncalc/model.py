@@ -71,6 +71,11 @@ class Block(Layer):
     # layers after it take the block's input.
     continues = True
 
+    @property
+    def scope(self) -> bool:
+        """Whether the names its layers save are its own (a use of a named block's are)."""
+        return False
+
 
 @dataclass(repr=False, eq=False)
 class Sequential(Block):
@@ -83,6 +88,10 @@ class Sequential(Block):
     @property
     def kind(self) -> str:
         return self.what
+
+    @property
+    def scope(self) -> bool:
+        return self.what == "block"
 
     def notation(self) -> str:
         return self.label
