@@ -7,7 +7,7 @@ each use, with each `$parameter` substituted.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from cnncalc.errors import LayerRef, SpecError, Where, suggestion
@@ -27,7 +27,16 @@ from cnncalc.naming import Default
 from cnncalc.spec import values
 from cnncalc.spec.expansion import MAX_LAYERS
 from cnncalc.spec.marked import item_marks, key_at, place, value_at
-from cnncalc.spec.named import REQUIRED, USE_KEYS, BlockDef, input_names, label_of, reads_input
+from cnncalc.spec.named import (
+    REQUIRED,
+    USE_KEYS,
+    BlockDef,
+    input_names,
+    is_expression,
+    label_of,
+    outside_a_block,
+    reads_input,
+)
 
 if TYPE_CHECKING:
     from cnncalc.shapes import Shape
@@ -227,18 +236,26 @@ class BlockReader:
     def _side(
         self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
     ) -> LayerSpec:
-        name, expect = self._block_start(raw, path, where, "side")
-        at = value_at(raw, "side", self.source) or where
-        layers = self.layers(raw["side"], path, at, "side")
-        return self._spec(Side(layers), name, "Side", where, expect)
+        return self._one_list(raw, path, where, "side", Side)
 
     def _multiply(
         self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
     ) -> LayerSpec:
-        name, expect = self._block_start(raw, path, where, "multiply")
-        at = value_at(raw, "multiply", self.source) or where
-        layers = self.layers(raw["multiply"], path, at, "multiply")
-        return self._spec(Multiply(layers), name, "Multiply", where, expect)
+        return self._one_list(raw, path, where, "multiply", Multiply)
+
+    def _one_list(
+        self,
+        raw: Mapping[Any, Any],
+        path: tuple[int, ...],
+        where: Where | None,
+        kind: str,
+        make: Callable[[tuple[LayerSpec, ...]], Block],
+    ) -> LayerSpec:
+        """A block of one list of layers under its key: `side: […]`, `multiply: […]`."""
+        name, expect = self._block_start(raw, path, where, kind)
+        at = value_at(raw, kind, self.source) or where
+        layers = self.layers(raw[kind], path, at, kind)
+        return self._spec(make(layers), name, kind.capitalize(), where, expect)
 
     def _repeat(
         self, raw: Mapping[Any, Any], path: tuple[int, ...], where: Where | None
@@ -296,10 +313,9 @@ class BlockReader:
                     key_at(raw, key, self.source) or where,
                     LayerRef.at(path, used),
                 )
-            if isinstance(value, str) and value.strip().startswith("${") and self.params is None:
+            if self.params is None and is_expression(value):
                 raise SpecError(
-                    f"{key} is an expression, {value.strip()!r}, outside a named block; "
-                    "expressions are read with a block's parameters: write the value here",
+                    outside_a_block(key, value),
                     value_at(raw, key, self.source) or where,
                     LayerRef.at(path, used),
                 )

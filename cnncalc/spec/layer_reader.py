@@ -15,7 +15,7 @@ from cnncalc.spec import axes, values
 from cnncalc.spec.blocks import BlockReader
 from cnncalc.spec.expect import layer_expectation
 from cnncalc.spec.marked import Mark, item_marks, key_at, place, value_at, where_in
-from cnncalc.spec.named import BlockDef, Budget, substitute
+from cnncalc.spec.named import BlockDef, Budget, is_expression, outside_a_block, substitute
 from cnncalc.spec.shorthand import split, split_shorthand
 from cnncalc.spec.vocabulary import (
     LAYER_TYPES,
@@ -272,13 +272,8 @@ class LayerReader(BlockReader):
                     at,
                     ref,
                 )
-            if isinstance(raw, str) and raw.strip().startswith("${") and self.params is None:
-                raise SpecError(
-                    f"{field.name} is an expression, {raw.strip()!r}, outside a named block; "
-                    "expressions are read with a block's parameters: write the value here",
-                    at,
-                    ref,
-                )
+            if self.params is None and is_expression(raw):
+                raise SpecError(outside_a_block(field.name, raw), at, ref)
             with values.located(at, ref):
                 fields[field.name] = _of_rank(field.read(field.name, raw), self.rank)
             spelled[field.name] = spelling

@@ -143,6 +143,19 @@ def _parsed(text: str) -> Expression:
     return expressions.parse(text)
 
 
+def is_expression(raw: Any) -> bool:
+    """Whether a value is written as an expression, ${…}."""
+    return isinstance(raw, str) and raw.strip().startswith("${")
+
+
+def outside_a_block(key: str, raw: str) -> str:
+    """Why an expression cannot stand at the top of a spec."""
+    return (
+        f"{key} is an expression, {raw.strip()!r}, outside a named block; "
+        "expressions are read with a block's parameters: write the value here"
+    )
+
+
 def reads_input(layers: list[Any]) -> bool:
     """Whether a block's layers hold an expression of its input's size (in.c): such a
     block is read when the walk reaches it."""
