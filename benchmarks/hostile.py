@@ -41,6 +41,8 @@ COMMANDS = {
     "csv": ["table", "--format", "csv", "--depth", "all"],
     "plain": ["table", "--format", "plain", "--depth", "all"],
     "rich": ["table", "--depth", "all"],  # with FORCE_COLOR: the terminal's table
+    "draw": ["draw"],
+    "report": ["report"],
 }
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from cnncalc import geometry, limits
 from cnncalc.blockwalks import BLOCK_WALKS, BlockWalks
 from cnncalc.errors import Diagnostic, LayerRef, SpecError, counted
-from cnncalc.flow import At, Saved, State, located, union
+from cnncalc.flow import At, Kept, Saved, State, located, union
 from cnncalc.geometry import Field, Sizes
 from cnncalc.layers import LayerProblem
 from cnncalc.limits import Storage
@@ -121,7 +121,8 @@ class _Walker(BlockWalks):
                 self._rank_refusal(requires, state.shape), layer_spec, requires.where, ref
             )
         layer = layer_spec.layer
-        others = [self._saved(name, layer_spec, ref) for name in layer.reads()]
+        kept = [self._saved(name, layer_spec, ref) for name in layer.reads()]
+        others = [one.state for one in kept]
         try:
             if others:
                 step = layer.apply_saved(state.shape, [other.shape for other in others])
@@ -171,6 +172,7 @@ class _Walker(BlockWalks):
             notes=tuple(note.message for note in step.notes),
             path=".".join(map(str, place)),
             default=layer_spec.default,
+            reads=tuple(one.by.path for one in kept),
         )
         return row, State(step.shape, field, lost, step.padded)
 
@@ -219,7 +221,7 @@ class _Walker(BlockWalks):
             raise at.error(refused)
         return row, out if block.continues else state
 
-    def _saved(self, name: str, layer_spec: LayerSpec, ref: LayerRef) -> State:
+    def _saved(self, name: str, layer_spec: LayerSpec, ref: LayerRef) -> Kept:
         """The tensor saved as `name`, or an error at the field that names it."""
         found = self.saved.find(name)
         if isinstance(found, str):

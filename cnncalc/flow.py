@@ -52,12 +52,19 @@ def located(message: str, layer_spec: LayerSpec, where: Where | None, ref: Layer
     return SpecError(message + layer_spec.context, where, ref)
 
 
+class Kept(NamedTuple):
+    """A tensor kept by `save: NAME`: the row whose output it is, and its state."""
+
+    by: Row
+    state: State
+
+
 class Saved:
     """Tensors kept by `save: NAME`, in scopes: the spec's own, and one a use of a named
     block (what a use saves is its own; it sees what was saved outside it)."""
 
     def __init__(self) -> None:
-        self.scopes: list[dict[str, tuple[str, State]]] = [{}]  # name -> (saved by, state)
+        self.scopes: list[dict[str, Kept]] = [{}]
 
     def enter(self) -> None:
         self.scopes.append({})
@@ -70,17 +77,17 @@ class Saved:
         scope = self.scopes[-1]
         if name in scope:
             return (
-                f"{name!r} is saved twice: by {scope[name][0]} and by {row.name}; give each "
-                "saved tensor a name of its own"
+                f"{name!r} is saved twice: by {scope[name].by.name} and by {row.name}; give "
+                "each saved tensor a name of its own"
             )
-        scope[name] = (row.name, state._replace(shape=row.shape))
+        scope[name] = Kept(row, state._replace(shape=row.shape))
         return None
 
-    def find(self, name: str) -> State | str:
+    def find(self, name: str) -> Kept | str:
         """The tensor saved as `name`, or why there is none."""
         for scope in reversed(self.scopes):
             if name in scope:
-                return scope[name][1]
+                return scope[name]
         known = sorted({key for scope in self.scopes for key in scope})
         listed = f"the names saved so far are {', '.join(known)}" if known else "none is saved yet"
         return (

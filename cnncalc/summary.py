@@ -76,6 +76,7 @@ class Row(Record):
     branch: str = ""  # the label of the block's list it is in: "shortcut", "branch 2"
     branches: tuple[Branch, ...] = ()  # a block's rows, list by list
     default: Default | None = None  # the default name's pattern, when the spec gave none
+    reads: tuple[str, ...] = ()  # a join's or crop's saved tensors: the paths of their rows
 
     @property
     def kind(self) -> str:

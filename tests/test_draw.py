@@ -9,6 +9,7 @@ every scale.
 from __future__ import annotations
 
 import itertools
+import re
 import os
 import subprocess
 import sys
@@ -21,7 +22,7 @@ import pytest
 from cnncalc import bundled, engine, model
 from cnncalc import spec as specs
 from cnncalc.commands import draw as command
-from cnncalc.render import draw
+from cnncalc.render import draw, draw_build
 from cnncalc.render.draw import RANGES, Sizer
 from cnncalc.render.draw_layout import CHAR, FONT
 from cnncalc.render.table import fitting_depth
@@ -48,6 +49,7 @@ GOLDEN = {  # golden file: arguments
     "m5": ("m5",),
     "c3d": ("c3d",),
     "unet": ("unet",),
+    "resnet50": ("resnet50",),  # its lines, and its alike bottlenecks drawn once
 }
 EVERY_BLOCK = """\
     name: every block
@@ -117,17 +119,48 @@ def check_drawing(text: str, rows: list) -> None:
     assert [child.tag for child in root[:2]] == [f"{SVG}title", f"{SVG}desc"]
     assert {element.tag.removeprefix(SVG) for element in root.iter()} <= SVG11
     groups = _groups(root)
-    assert sorted(groups) == sorted("layer-" + row.path.replace(".", "-") for row in rows)
-    assert sum(1 for g in root.iter(f"{SVG}g") if g.get("id", "").startswith("layer-")) == len(rows)
-    for row in rows:
-        title = groups["layer-" + row.path.replace(".", "-")][0]
-        assert title.tag == f"{SVG}title" and (title.text or "").startswith(row.name)
+    ids = {_id(row.path): row for row in rows}
+    assert set(groups) <= set(ids)
+    assert sum(1 for g in root.iter(f"{SVG}g") if g.get("id", "").startswith("layer-")) == len(
+        groups
+    )
+    for ident, row in ids.items():
+        if ident in groups:
+            title = groups[ident][0]
+            assert title.tag == f"{SVG}title" and (title.text or "").startswith(row.name)
+        else:
+            _check_drawn_once(row, ids, groups)
     boxes = _boxes(root)
     for content, left, top, right, bottom in boxes:
         assert left >= 0 and right <= width and top >= 0 and bottom <= height, content
     for one, other in itertools.combinations(boxes, 2):
         apart = one[3] <= other[1] or other[3] <= one[1] or one[4] <= other[2] or other[4] <= one[2]
         assert apart, f"labels {one[0]!r} and {other[0]!r} overlap"
+
+
+def _id(path: str) -> str:
+    return "layer-" + path.replace(".", "-")
+
+
+def _check_drawn_once(row, ids: dict, groups: dict) -> None:
+    """A row with no group of its own is, or is under, a block drawn as the first of a
+    run of blocks alike: a sibling before it, drawn, marked with their number, and of the
+    same shape and figures."""
+    block = row  # the outermost block not drawn that holds it
+    while "." in block.path and _id(block.path.rpartition(".")[0]) not in groups:
+        block = ids[_id(block.path.rpartition(".")[0])]
+    parent, _, index = block.path.rpartition(".")
+    before = [f"{parent}.{i}" if parent else str(i) for i in range(int(index) - 1, 0, -1)]
+    first = next((ids[_id(path)] for path in before if _id(path) in groups), None)
+    assert first is not None, f"{row.path} is not drawn, and no block before it stands for it"
+    title = groups[_id(first.path)][0].text or ""
+    assert re.search(r": \d+ alike blocks, each ", title), title
+    assert (block.shape, block.params, block.macs, type(block.layer)) == (
+        first.shape,
+        first.params,
+        first.macs,
+        type(first.layer),
+    )
 
 
 @pytest.mark.parametrize("name", bundled.names())
@@ -151,7 +184,7 @@ def test_every_block_and_layer_draws(run, spec, depth):
 
 def test_every_block_type_has_a_drawing():
     """A block type without a drawing fails here, not with a wrong picture."""
-    assert set(draw.BLOCK_DRAWINGS) == set(model.BLOCK_TYPES)
+    assert set(draw_build.BLOCK_DRAWINGS) == set(model.BLOCK_TYPES)
 
 
 def test_the_command_offers_what_the_renderer_draws():
@@ -182,7 +215,7 @@ def test_each_block_kind_is_drawn_its_way(run, tmp_path):
 
 def test_a_folded_residual_keeps_its_skip(run):
     """ResNet-18 folded to its blocks still shows each block's skip, as an arc."""
-    root = _parse(_drawn(run, "resnet18", "--depth", "3"))
+    root = _parse(_drawn(run, "resnet18", "--depth", "3", "--repeats", "each"))
     skips = [p for p in root.iter(f"{SVG}path") if p.get("class") == "skip"]
     assert len(skips) == 8  # two basic blocks in each of four stages
 
@@ -319,9 +352,9 @@ def test_depth_folds_as_the_table_does(run):
     """--depth N draws the rows the table shows at N; all draws every row."""
     summary = _summary("resnet18")
     for depth, expected in (("1", 1), ("2", 2), ("all", None)):
-        groups = _groups(_parse(_drawn(run, "resnet18", "--depth", depth)))
-        assert len(groups) == sum(1 for _ in summary.flat(expected))
-    default = _groups(_parse(_drawn(run, "resnet18")))
+        drawn = _drawn(run, "resnet18", "--depth", depth, "--repeats", "each")
+        assert len(_groups(_parse(drawn))) == sum(1 for _ in summary.flat(expected))
+    default = _groups(_parse(_drawn(run, "resnet18", "--repeats", "each")))
     assert len(default) == sum(1 for _ in summary.flat(fitting_depth(summary, 60)))
 
 
@@ -375,3 +408,60 @@ def test_the_command_does_not_import_the_renderer_until_it_runs():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_alike_blocks_are_drawn_once(run):
+    """ResNet-50's stages hold 3, 4, 6 and 3 bottlenecks, the first of each with its
+    downsampling shortcut: the others, alike, are drawn once, marked ×2, ×3, ×5, ×2."""
+    root = _parse(_drawn(run, "resnet50", "--depth", "2"))
+    marks = [t.text for t in root.iter(f"{SVG}text") if (t.text or "").startswith("×")]
+    assert marks == ["×2", "×3", "×5", "×2"]
+    titles = [g[0].text or "" for g in _groups(root).values() if "alike" in (g[0].text or "")]
+    assert titles[0].startswith("layer1.1 (width=64, out=256) to layer1.2 (width=64, out=256)")
+    assert ": 2 alike blocks, each (56, 56, 256), 70,400 parameters" in titles[0]
+    # 64·256 + 64·64·9 + 64·256 weights, three batch norms of 2·64, 2·64 and 2·256
+    assert 64 * 256 + 64 * 64 * 9 + 64 * 256 + 2 * 64 + 2 * 64 + 2 * 256 == 70_400
+    each = _parse(_drawn(run, "resnet50", "--depth", "2", "--repeats", "each"))
+    assert not [t for t in each.iter(f"{SVG}text") if (t.text or "").startswith("×")]
+    assert len(_groups(each)) == 10 + sum((3, 4, 6, 3))  # 10 rows at the top, 16 under
+
+
+def _size(text: str) -> tuple[int, int]:
+    root = _parse(text)
+    return int(root.get("width", "")), int(root.get("height", ""))
+
+
+@pytest.mark.parametrize("name", bundled.names())
+def test_lines_fit_the_width(run, name):
+    """Past --width the volumes go on in lines under; 0 keeps one line."""
+    width, height = _size(_drawn(run, name))
+    assert width <= 1200
+    narrow, _ = _size(_drawn(run, name, "--width", "900"))
+    wide, low = _size(_drawn(run, name, "--width", "0"))
+    assert narrow <= max(900, wide) and low <= height
+    if wide > 1200:  # the lines are one under another: the drawing is taller
+        assert height > low
+
+
+def test_saved_tensors_reach_their_joins(run):
+    """U-Net's four copies: each an arc from the wire after its level to the wire before
+    the join, named, the longer ones over the shorter ones."""
+    root = _parse(_drawn(run, "unet", "--width", "0"))
+    arcs = [p.get("d", "") for p in root.iter(f"{SVG}path") if p.get("class") == "saved"]
+    names = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "n"]
+    assert names == ["e4", "e3", "e2", "e1"]  # shortest first: each is stacked on those
+    assert len(arcs) == 4
+    assert sum(1 for c in root.iter(f"{SVG}circle") if c.get("class") == "tap") == 4
+    assert sum(1 for c in root.iter(f"{SVG}polygon") if c.get("class") == "tip") == 4
+    heights = [float(d.split(" V ")[1].split()[0]) for d in arcs]
+    assert heights == sorted(heights, reverse=True)  # e1 highest: it spans the others
+    groups = _groups(root)
+    starts = [float(d.split()[1]) for d in arcs]
+    # e4 rises after layer 4 (the fourth level) and lands before layer 6 (its join's block)
+    first = next(groups["layer-6"].iter(f"{SVG}rect"))
+    assert starts[0] < float(first.get("x", ""))
+    # Wrapped, an arc leaves its line and is named again where it goes on.
+    wrapped = _parse(_drawn(run, "unet"))
+    named = [t.text for t in wrapped.iter(f"{SVG}text") if t.get("class") == "n"]
+    assert sorted(set(named)) == ["e1", "e2", "e3", "e4"] and len(named) > 4
+    assert sum(1 for c in wrapped.iter(f"{SVG}polygon") if c.get("class") == "tip") == 4

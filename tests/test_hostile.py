@@ -6,6 +6,7 @@ import json
 import string
 import time
 import tracemalloc
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -118,7 +119,7 @@ def test_random_blocks(run, spec_file, layers, blocks):
     """Random blocks, named blocks and uses, nested and self-referring."""
     document = {"input": [8, 8, 4], "blocks": blocks, "layers": layers}
     spec_file.write_text(yaml.safe_dump(document, allow_unicode=True))
-    for command in ("check", "table"):
+    for command in ("check", "table", "draw", "report"):
         assert_clean(run(command, str(spec_file)))
 
 
@@ -265,7 +266,7 @@ def assert_within_limit(text: str) -> None:
 def _warm(run, spec_file):
     """Every command and rich imported before any budget: an import is paid once."""
     spec_file.write_text("input: [8, 8, 3]\nlayers: ['conv:4,3', relu]\n")
-    for args in COMMANDS:
+    for args in (*COMMANDS, ("draw",), ("report",)):
         run(*args, str(spec_file))
     on_terminal(run, 80, "table", str(spec_file))
 
@@ -284,6 +285,12 @@ def test_hostile_names(run, spec_file, named):
         assert {result.exit_code for result in results} == {1}
         return
     assert [result.exit_code for result in results] == [0] * 5, results[0].output
+    # The picture and the page take every name the table takes, escaped: both parse.
+    picture, page = budget("draw", str(spec_file)), budget("report", str(spec_file))
+    assert (picture.exit_code, page.exit_code) == (0, 0), picture.output + page.output
+    ElementTree.fromstring(picture.stdout.encode("utf-8"))
+    svg = page.stdout[page.stdout.index("<svg") : page.stdout.index("</svg>") + 6]
+    ElementTree.fromstring(svg.encode("utf-8"))
     _, table, explained, as_json, drawn = (result.stdout for result in results)
     assert all(name in table and name in explained for name in shown)
     assert "\x1b" not in table + explained + as_json

@@ -112,7 +112,10 @@ def check_page(page: str, rows: list) -> Structure:
     assert len(structure.ids) == len(set(structure.ids)), "an id is used twice"
     paths = [row.path.replace(".", "-") for row in rows]
     assert structure.rows == paths
-    assert sorted(structure.groups) == sorted(paths)
+    # Each row lights a volume: its own, or the one drawn for a run of alike blocks.
+    assert set(structure.groups) <= set(paths)
+    volumes = {attrs.get("data-volume") for tag, attrs, _ in structure.tags if tag == "tr"}
+    assert volumes - {None, "input"} == {f"layer-{group}" for group in structure.groups}
     root = ET.fromstring(inline_svg(page))
     assert root.tag == f"{SVG}svg" and root.get("role") == "img"
     assert root[0].tag == f"{SVG}title"
@@ -150,6 +153,17 @@ def test_depth_folds_as_the_drawing_does(run, depth):
     assert sum(1 for ident in page.ids if ident.startswith("explain-")) == 2 + len(
         list(summary.flat())
     )
+
+
+def test_a_row_drawn_as_another_lights_it(run):
+    """ResNet-50's layer1.1 and layer1.2 are alike bottlenecks, drawn once: the row of
+    layer1.2 (5.3) and each row under it light layer1.1's (5.2) volumes."""
+    page = _page(run, "resnet50", "--depth", "3")
+    lights = dict(re.findall(r'<tr id="row-([0-9-]+)" data-volume="layer-([0-9-]+)"', page))
+    assert lights["5-3"] == lights["5-2"] == "5-2"
+    assert lights["5-3-1"] == "5-2-1" and lights["5-3-2"] == "5-2-2"
+    assert lights["5-1"] == "5-1"  # the first, with its downsampling shortcut, is its own
+    assert 'id="layer-5-3"' not in page
 
 
 def test_the_drawing_is_draws(run):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from types import TracebackType
 from typing import IO, NoReturn, TypeVar
@@ -129,9 +129,14 @@ class ReportFile:
         # Rendered first, so that a failure to write is told apart from a bug in rendering.
         text = io.StringIO()
         render(text)
+        self.write_text([text.getvalue()])
+
+    def write_text(self, pieces: Iterable[str]) -> None:
+        """Write the pieces of text as they come, then put the file in place."""
         file = self.file
         assert file is not None
-        self._attempt(lambda: file.write(text.getvalue()))
+        for piece in pieces:
+            self._attempt(lambda: file.write(piece))  # noqa: B023 (called at once)
         self._attempt(file.close)
         if self.temporary is not None:
             self._attempt(lambda: os.replace(str(self.temporary), self.target))

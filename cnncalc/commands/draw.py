@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import IO, TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 SCALES = ("sqrt", "linear", "log")
 LABELS = ("shape", "name", "params")
 VOLUMES = 60
+WIDTH = 1200
+REPEATS = ("once", "each")
 
 
 class LabelsType(click.ParamType):  # type: ignore[type-arg]
@@ -77,6 +79,23 @@ class LabelsType(click.ParamType):  # type: ignore[type-arg]
     help="What the label under each volume shows, comma-separated: shape, name, params.",
 )
 @click.option(
+    "--width",
+    type=click.IntRange(min=0),
+    default=WIDTH,
+    show_default=True,
+    metavar="PX",
+    help="The widest the drawing may be: past it, the volumes go on in a line under, as "
+    "text wraps; 0: one line, however wide.",
+)
+@click.option(
+    "--repeats",
+    type=click.Choice(REPEATS),
+    default=REPEATS[0],
+    show_default=True,
+    help="once: neighbouring blocks alike in every shape and figure are drawn once, "
+    "marked ×N; each: every one of them.",
+)
+@click.option(
     "--output",
     "-o",
     type=click.Path(readable=False, allow_dash=True),
@@ -91,6 +110,8 @@ def draw(
     depth: int | None,
     scale: str,
     labels: tuple[str, ...],
+    width: int,
+    repeats: str,
     output: str | None,
 ) -> None:
     """Draw the network as an SVG picture: each activation a box in perspective.
@@ -98,16 +119,19 @@ def draw(
     A box is H tall, W deep (receding) and C thick, as the course draws
     LeNet; a conv's or pool's window is drawn on the volume it slides over;
     vectors are bars; a residual's skip is an arc, a concat's branches lanes
-    one above the other. SPEC and the layers are given as for `cnncalc table`:
+    one above the other, a saved tensor an arc to the layer that joins it. A
+    network wider than --width goes on in lines under. SPEC and the layers are
+    given as for `cnncalc table`:
 
     \b
         cnncalc draw lenet5 -o lenet5.svg
         cnncalc draw resnet18 --label name,shape --depth 2 > resnet18.svg
+        cnncalc draw unet --width 0 --repeats each -o unet-wide.svg
     """
     write_out(
         output,
         spec_inputs(arguments, input_shape),
-        lambda: _picture(arguments, input_shape, layout, depth, scale, labels),
+        lambda: _picture(arguments, input_shape, layout, depth, scale, labels, width, repeats),
         "drawing",
         "the spec to draw",
     )
@@ -120,12 +144,22 @@ def _picture(
     depth: int | None,
     scale: str,
     labels: tuple[str, ...],
-) -> str:
+    width: int,
+    repeats: str,
+) -> list[str]:
     from cnncalc.render import draw as drawing
 
     spec, summary = analyzed(arguments, input_shape, layout)
     deepest, _ = shown_depth(summary, depth)
-    return drawing.svg(summary, drawing.Drawing(layout or spec.layout, deepest, scale, labels))
+    refused = drawing.too_many(summary, deepest)
+    if refused is not None:
+        from cnncalc.cli import fail
+
+        fail(refused)
+    how = drawing.Drawing(
+        layout or spec.layout, deepest, scale, labels, width or None, repeats == "once"
+    )
+    return [drawing.svg(summary, how)]
 
 
 def shown_depth(summary: Summary, depth: int | None) -> tuple[int | None, bool]:
@@ -140,22 +174,23 @@ def shown_depth(summary: Summary, depth: int | None) -> tuple[int | None, bool]:
 
 
 def write_out(
-    output: str | None, inputs: list[str], make: Callable[[], str], noun: str, role: str
+    output: str | None,
+    inputs: list[str],
+    make: Callable[[], Iterable[str]],
+    noun: str,
+    role: str,
 ) -> None:
-    """What `make` gives, on standard output, or as the whole of the file `output`, which
-    must not be one of `inputs` (the spec: `role`): refused before the spec is read."""
+    """The pieces of text `make` gives, on standard output as they come, or as the whole
+    of the file `output`, which must not be one of `inputs` (the spec: `role`): refused
+    before the spec is read."""
     if output is None or output == "-":
-        click.echo(make(), nl=False)
+        for piece in make():
+            click.echo(piece, nl=False)
         return
     from cnncalc.commands.check import ReportFile
 
     with ReportFile(output, inputs, noun, role, name_spec=False) as file:
-        text = make()
-
-        def written(stream: IO[str]) -> None:
-            stream.write(text)
-
-        file.write(written)
+        file.write_text(make())
 
 
 def spec_inputs(arguments: tuple[str, ...], input_shape: tuple[int, ...] | None) -> list[str]:

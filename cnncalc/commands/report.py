@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -65,12 +66,12 @@ def _page(
     input_shape: tuple[int, ...] | None,
     layout: str | None,
     depth: int | None,
-) -> str:
+) -> Iterator[str]:
     from cnncalc.render import report as rendering
 
     spec, summary = analyzed(arguments, input_shape, layout)
     deepest, folded = shown_depth(summary, depth)
     described: Any = getattr(spec, "description", None)
-    return rendering.page(
+    return rendering.chunks(
         summary, rendering.Report(layout or spec.layout, deepest, folded, described)
     )

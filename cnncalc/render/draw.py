@@ -24,8 +24,12 @@ Conventions:
   layers into a ⊕ (a shortcut with layers is a lane under them); a concat's or
   split's branches are lanes one above the other, joined into its output
   volume; a multiply's gate is a lane under the input, joined in a ×; a side
-  head is a lane under the line that ends where it ends. `BLOCK_DRAWINGS` has
-  one drawing per block type.
+  head is a lane under the line that ends where it ends. `draw_build.BLOCK_DRAWINGS`
+  has one drawing per block type. Neighbouring blocks alike in every shape and
+  figure are drawn once, under a bracket marked ×N (`Drawing.once`).
+- A tensor kept by `save:` is an arc from the wire after the row that saved it
+  to the wire before the row that joins it (`draw_lines`). A drawing wider than
+  `Drawing.width` goes on in lines one under another.
 - Every drawn row is a `<g id="layer-PATH">` (its path's dots written -) with
   a `<title>` of its name, shape and parameters; the input is `<g id="input">`.
 
@@ -35,48 +39,29 @@ The document is SVG 1.1, built as text: the same network gives the same bytes.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
-from cnncalc import model
 from cnncalc.errors import counted, visible
+from cnncalc.render.draw_build import Builder, group_id
 from cnncalc.render.draw_layout import (
     BAR,
     FONT,
     OBLIQUE,
-    Anchor,
     Canvas,
-    Fork,
     Group,
-    Inline,
-    Join,
-    Kernel,
-    Lane,
-    Node,
-    Rail,
     Solid,
-    Volume,
     escape,
 )
-from cnncalc.render.table import label as row_label
+from cnncalc.render.draw_lines import MARGIN, Arc, Sheet
 from cnncalc.shapes import Shape, shape_text
-from cnncalc.summary import Row, Summary
+from cnncalc.summary import Summary
 
 SCALE_NAMES = ("sqrt", "linear", "log")  # the first is the default
 LABELS = ("shape", "name", "params")  # what --label may show; drawn name, shape, params
+MOST = 5_000  # volumes in a drawing: more is no picture, and costs seconds and memory
+WIDTH = 1200  # the widest a line is by default: it fits a laptop's screen and a report
 VOLUMES = 60  # past this many rows, a drawing folds its deepest blocks unless told otherwise
-MARGIN = 20
-SLIDING = ("conv", "maxpool", "avgpool", "adaptiveavgpool")  # drawn with their window
-_CSS = {
-    "conv": "conv",
-    "convtranspose": "conv",
-    "maxpool": "pool",
-    "avgpool": "pool",
-    "globalavgpool": "pool",
-    "adaptiveavgpool": "pool",
-    "fc": "fc",
-    "softmax": "fc",
-}
 STYLE = (
     "text.l{font-family:'DejaVu Sans Mono',Menlo,Consolas,monospace;"
     f"font-size:{FONT}px;text-anchor:middle;fill:#222}}"
@@ -92,6 +77,10 @@ STYLE = (
     ".ray{stroke:#a63603;stroke-width:0.8;stroke-dasharray:3,2}"
     ".skip{stroke:#3182bd;stroke-width:1.6}.slice{stroke:#333;stroke-width:0.4}"
     ".join{fill:#fff;stroke:#3182bd;stroke-width:1.4}.sign{stroke:#3182bd;stroke-width:1.4}"
+    ".saved{stroke:#31a354;stroke-width:1.4}.tap,.tip{fill:#31a354}"
+    "text.n{font-family:'DejaVu Sans Mono',Menlo,Consolas,monospace;"
+    f"font-size:{FONT - 1}px;fill:#24692d}}"
+    ".bracket{stroke:#555;stroke-width:1}"
 )
 
 
@@ -159,30 +148,58 @@ class Sizer:
 
 class Drawing(NamedTuple):
     """How to draw: the layout shapes are written in, how deep blocks open (None: all),
-    the scale of sizes, and what the labels show."""
+    the scale of sizes, what the labels show, the widest a line may be before the rest
+    goes on under it (None: one line), and whether a run of alike blocks is drawn once."""
 
     layout: str = "hwc"
     depth: int | None = None
     scale: str = SCALE_NAMES[0]
     labels: tuple[str, ...] = ("shape",)
+    width: int | None = WIDTH
+    once: bool = True
+
+
+class Picture(NamedTuple):
+    """The SVG document, and for each row drawn as another (a run of alike blocks is
+    drawn once) the path of the row drawn for it."""
+
+    text: str
+    shown: dict[str, str]
 
 
 DEFAULT = Drawing()
 
 
+def too_many(summary: Summary, depth: int | None) -> str | None:
+    """Why the rows down to `depth` make no picture (more than `MOST`), or None; said
+    before anything is drawn."""
+    count = sum(1 for _ in summary.flat(depth))
+    if count <= MOST:
+        return None
+    fold = "" if depth == 1 else "fold its blocks with --depth, or "
+    return (
+        f"the drawing would hold {count:,} volumes, more than the {MOST:,} a picture can "
+        f"show: {fold}draw a part of the network"
+    )
+
+
 def svg(summary: Summary, drawing: Drawing = DEFAULT) -> str:
     """The SVG document of `summary`'s network, drawn down to `drawing.depth`."""
+    return picture(summary, drawing).text
+
+
+def picture(summary: Summary, drawing: Drawing = DEFAULT) -> Picture:
+    """The SVG document of `summary`'s network, and the rows it draws as others."""
     rows = list(summary.flat(drawing.depth))
     shapes = [summary.input_shape, *(row.shape for row in rows), *(row.input_shape for row in rows)]
     builder = Builder(drawing, Sizer(drawing.scale, shapes))
     first = builder.volume(None, summary.input_shape, "input")
     first.group = Group("input", f"Input: {shape_text(summary.input_shape, drawing.layout)}")
-    lane = Lane([first, *(builder.node(row) for row in summary.rows)])
-    width = int(-(-(lane.width + 2 * MARGIN) // 1))
-    height = int(-(-(lane.up + lane.down + 2 * MARGIN) // 1))
+    usable = None if drawing.width is None else drawing.width - 2 * MARGIN
+    sheet = Sheet([first, *builder.nodes(summary.rows)], usable, _arcs(summary))
     canvas = Canvas()
-    axis = MARGIN + lane.up
-    lane.place(canvas, MARGIN, axis, Rail(0.0, 0.0), Anchor(MARGIN + first.width / 2, axis))
+    sheet.place(canvas, MARGIN + first.width / 2)
+    width, height = math.ceil(sheet.width), math.ceil(sheet.height)
     title = visible(summary.name) if summary.name else "A network"
     described = (
         f"{counted(len(rows), 'layer')} drawn from the input "
@@ -202,125 +219,14 @@ def svg(summary: Summary, drawing: Drawing = DEFAULT) -> str:
         f'<style type="text/css">{STYLE}</style>',
         f'<rect width="{width}" height="{height}" fill="#fff"/>',
     ]
-    return "\n".join([*head, *canvas.parts, "</svg>"]) + "\n"
+    text = "\n".join([*head, *canvas.parts, "</svg>"]) + "\n"
+    return Picture(text, builder.shown)
 
 
-class Builder:
-    """Rows into nodes, a block's through its entry in `BLOCK_DRAWINGS`."""
-
-    def __init__(self, drawing: Drawing, sizer: Sizer) -> None:
-        self.drawing, self.sizer = drawing, sizer
-
-    def node(self, row: Row) -> Node:
-        if isinstance(row.layer, model.Block):
-            folded = not row.branches or (
-                self.drawing.depth is not None and row.depth >= self.drawing.depth
-            )
-            node = drawing_for(type(row.layer))(row, self, folded)
-        else:
-            node = self.volume(row, row.shape, _CSS.get(row.kind, "other"), self.kernel(row))
-        node.group = Group("layer-" + row.path.replace(".", "-"), self.title(row))
-        return node
-
-    def nodes(self, rows: Sequence[Row]) -> list[Node]:
-        return [self.node(row) for row in rows]
-
-    def volume(
-        self, row: Row | None, shape: Shape, css: str, kernel: Kernel | None = None
-    ) -> Volume:
-        return Volume(self.sizer.solid(shape), css, self.text(row, shape), kernel)
-
-    def text(self, row: Row | None, shape: Shape) -> list[str]:
-        """The label's lines, in a fixed order: name, shape, parameters."""
-        lines = []
-        if "name" in self.drawing.labels:
-            lines.append(visible(row.name) if row else "Input")
-        if "shape" in self.drawing.labels:
-            lines.append(shape_text(shape, self.drawing.layout))
-        if "params" in self.drawing.labels:
-            lines.append(counted(row.params if row else 0, "param"))
-        return lines
-
-    def title(self, row: Row) -> str:
-        shape = shape_text(row.shape, self.drawing.layout)
-        return f"{visible(row_label(row))}: {shape}, {counted(row.params, 'parameter')}"
-
-    def kernel(self, row: Row) -> Kernel | None:
-        """A sliding layer's window at the drawing's scale, or None."""
-        window, given = row.window, row.input_shape
-        if window is None or row.kind not in SLIDING or len(given) < 2:
-            return None
-        seen = 1  # the channels one filter sees: one for a pool
-        if row.kind == "conv" and not getattr(row.layer, "depthwise", False):
-            seen = max(1, given[-1] // max(1, getattr(row.layer, "groups", 1)))
-        solid = self.sizer.solid((*window.kernel, seen))  # sized as a tensor of that shape
-        return Kernel(solid.height, solid.deep, solid.thick)
-
-
-# --- One drawing per block type: (row, builder, folded) -> node ---
-
-BlockDrawing = Callable[[Row, Builder, bool], Node]
-
-
-def _rows(row: Row, role: str) -> list[Row]:
-    return [child for branch in row.part(role) for child in branch.rows]
-
-
-def _folded(row: Row, builder: Builder) -> Volume:
-    return builder.volume(row, row.shape, "block")
-
-
-def _sequential(row: Row, builder: Builder, folded: bool) -> Node:
-    if folded:
-        return _folded(row, builder)
-    return Inline(builder.nodes(row.children))
-
-
-def _residual(row: Row, builder: Builder, folded: bool) -> Node:
-    layer = row.layer
-    assert isinstance(layer, model.Residual)
-    if not layer.add:
-        return _sequential(row, builder, folded)
-    if folded:
-        return Inline([_folded(row, builder), Join("+")], arc=True)
-    layers, shortcut = builder.nodes(_rows(row, "layers")), _rows(row, "shortcut")
-    if shortcut:
-        return Fork([layers, builder.nodes(shortcut)], Join("+"))
-    return Inline([*layers, Join("+")], arc=True)
-
-
-def _branches(row: Row, builder: Builder, folded: bool) -> Node:
-    """A concat's or a split's branches, one above the other, joined into its output."""
-    if folded:
-        return _folded(row, builder)
-    return Fork([builder.nodes(branch.rows) for branch in row.branches], _folded(row, builder))
-
-
-def _multiply(row: Row, builder: Builder, folded: bool) -> Node:
-    if folded:
-        return _folded(row, builder)
-    return Fork([[], builder.nodes(_rows(row, "layers"))], Join("×"))
-
-
-def _side(row: Row, builder: Builder, folded: bool) -> Node:
-    head = [_folded(row, builder)] if folded else builder.nodes(_rows(row, "layers"))
-    return Fork([[], head], None)
-
-
-BLOCK_DRAWINGS: dict[type[model.Block], BlockDrawing] = {
-    model.Sequential: _sequential,
-    model.Deferred: _sequential,
-    model.Residual: _residual,
-    model.Concat: _branches,
-    model.Split: _branches,
-    model.Multiply: _multiply,
-    model.Side: _side,
-}
-
-
-def drawing_for(kind: type[model.Block]) -> BlockDrawing:
-    """The drawing of a block type, or of the nearest type it derives from."""
-    for base in kind.__mro__:
-        if base in BLOCK_DRAWINGS:
-            return BLOCK_DRAWINGS[base]
-    return _sequential
+def _arcs(summary: Summary) -> list[Arc]:
+    """Each saved tensor a row joins or crops to, from the row that saved it."""
+    return [
+        Arc(name, group_id(saver), group_id(row.path))
+        for row in summary.flat(None)
+        for name, saver in zip(row.layer.reads(), row.reads, strict=True)
+    ]

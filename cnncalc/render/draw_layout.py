@@ -27,6 +27,7 @@ ARC_CLEAR = 16  # how far a skip arc clears the tallest volume under it
 ARC_ROUND = 6  # the radius of its corners
 BAR = 8  # a vector's width
 JOIN = 7  # a join's radius (⊕, ×)
+REPEAT = LINE + 6  # the room a ×N bracket takes over what it marks
 
 
 class Solid(NamedTuple):
@@ -84,11 +85,23 @@ def text_width(text: str) -> float:
     return len(text) * CHAR
 
 
+class Spot(NamedTuple):
+    """Where a group was drawn: its left edge and the line of the drawing it starts on,
+    its right edge and the line it ends on."""
+
+    left: float
+    line: int
+    right: float
+    last: int
+
+
 class Canvas:
-    """The SVG being written, line by line."""
+    """The SVG being written, line by line, and where each group went (`spots`)."""
 
     def __init__(self) -> None:
         self.parts: list[str] = []
+        self.spots: dict[str, Spot] = {}
+        self.line = 0  # the line of the drawing being placed
 
     def add(self, part: str) -> None:
         self.parts.append(part)
@@ -165,6 +178,7 @@ class Node:
         is fed from."""
         if self.group is None:
             return self.draw(canvas, x, axis, rail, source)
+        canvas.spots[self.group.id] = Spot(x, canvas.line, x + self.width, canvas.line)
         canvas.add(f'<g id="{escape(self.group.id)}">')
         canvas.add(f"<title>{escape(self.group.title)}</title>")
         after = self.draw(canvas, x, axis, rail, source)
@@ -249,6 +263,26 @@ class Join(Node):
             canvas.path("sign", "M", middle - arm, axis + arm, "l", 2 * arm, -2 * arm)
         # A residual's sum has its last layer's shape: the next window is drawn on that.
         return Anchor(middle + JOIN, axis, source.volume if self.sign == "+" else None)
+
+
+class Repeated(Node):
+    """A node drawn once for a run of `times` alike ones, under a bracket marked ×N."""
+
+    def __init__(self, node: Node, times: int) -> None:
+        self.node, self.times = node, times
+        self.mark = f"×{times}"
+        self.width = max(node.width, text_width(self.mark) + GAP)
+        self.up = node.up + REPEAT
+        self.body, self.lines, self.hang = node.body, node.lines, node.hang
+
+    def draw(self, canvas: Canvas, x: float, axis: float, rail: Rail, source: Anchor) -> Anchor:
+        inner = x + (self.width - self.node.width) / 2
+        after = self.node.place(canvas, inner, axis, rail, source)
+        left, right = inner + GAP / 4, inner + self.node.width - GAP / 4
+        level = axis - self.node.up - 4
+        canvas.path("bracket", "M", left, level + 4, "V", level, "H", right, "v", 4)
+        canvas.label((left + right) / 2, level - 4, [self.mark])
+        return after
 
 
 class Inline(Node):

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 from cnncalc.errors import counted, visible
 from cnncalc.explain import Section, explain
-from cnncalc.render import draw
+from cnncalc.render import draw, draw_build
 from cnncalc.render.columns import COLUMNS, Line, View
 from cnncalc.render.report_style import CSS, SCRIPT
 from cnncalc.render.table import footer_lines, input_line, label, table_warnings, unmet_by_row
@@ -56,6 +56,12 @@ DEFAULT = Report()
 
 def page(summary: Summary, report: Report = DEFAULT) -> str:
     """The HTML document."""
+    return "".join(chunks(summary, report))
+
+
+def chunks(summary: Summary, report: Report = DEFAULT) -> Iterator[str]:
+    """The HTML document in pieces, made as they are written: a page of many thousand
+    rows is never whole in memory."""
     name = summary.name or "A network"
     view = View(
         columns=tuple(COLUMNS),
@@ -65,31 +71,50 @@ def page(summary: Summary, report: Report = DEFAULT) -> str:
         folded=report.folded,
     )
     rows = list(summary.flat(report.depth))
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta name="generator" content="cnncalc report">',
-        f"<title>{text(name)} — cnncalc report</title>",
-        f"<style>\n{CSS}</style>",
-        "</head>",
-        "<body>",
-        *_header(summary, name, report),
-        "<main>",
-        *_drawing(summary, report),
-        *_table(summary, view, rows),
-        *_warnings(summary),
-        *_explained(explain(summary, report.layout), list(summary.flat()), rows),
-        "</main>",
-        '<footer class="muted"><p>Made by cnncalc report: every figure is exact, computed '
-        "from the spec without a framework.</p></footer>",
-        f"<script>\n{SCRIPT}</script>",
-        "</body>",
-        "</html>",
-    ]
-    return "\n".join(parts) + "\n"
+    left_out = draw.too_many(summary, report.depth)
+    drawing = (
+        draw.Picture("", {})
+        if left_out
+        else draw.picture(summary, draw.Drawing(report.layout, report.depth))
+    )
+    shown = drawing.shown
+    yield "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            '<meta name="generator" content="cnncalc report">',
+            f"<title>{text(name)} — cnncalc report</title>",
+            f"<style>\n{CSS}</style>",
+            "</head>",
+            "<body>",
+            *_header(summary, name, report),
+            "<main>",
+            *_drawing(drawing.text, left_out),
+            "",
+        ]
+    )
+    del drawing
+    for part in (
+        _table(summary, view, rows, shown),
+        _warnings(summary),
+        _explained(explain(summary, report.layout), list(summary.flat()), rows),
+    ):
+        for line in part:
+            yield line + "\n"
+    yield "\n".join(
+        [
+            "</main>",
+            '<footer class="muted"><p>Made by cnncalc report: every figure is exact, computed '
+            "from the spec without a framework.</p></footer>",
+            f"<script>\n{SCRIPT}</script>",
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )
 
 
 def _header(summary: Summary, name: str, report: Report) -> list[str]:
@@ -109,9 +134,16 @@ def _header(summary: Summary, name: str, report: Report) -> list[str]:
 _GROUP = re.compile(r'<g id="(layer-[0-9-]+|input)">')
 
 
-def _drawing(summary: Summary, report: Report) -> list[str]:
-    """`cnncalc draw`'s picture, without its XML declaration, each volume focusable."""
-    picture = draw.svg(summary, draw.Drawing(report.layout, report.depth))
+def _drawing(picture: str, left_out: str | None) -> list[str]:
+    """`cnncalc draw`'s picture, without its XML declaration, each volume focusable; or
+    why there is none."""
+    if left_out is not None:
+        return [
+            '<section aria-labelledby="drawing-heading">',
+            '<h2 id="drawing-heading">Drawing</h2>',
+            f'<p class="muted">No drawing: {text(left_out)}.</p>',
+            "</section>",
+        ]
     picture = picture.removeprefix('<?xml version="1.0" encoding="UTF-8"?>\n').rstrip("\n")
     picture = _GROUP.sub(r'<g id="\1" tabindex="0">', picture)
     return [
@@ -151,36 +183,19 @@ def _cells(line: Line | Row, view: View) -> str:
     return "".join(cells)
 
 
-def _table(summary: Summary, view: View, rows: Sequence[Row]) -> list[str]:
+def _table(
+    summary: Summary, view: View, rows: Sequence[Row], shown: Mapping[str, str]
+) -> Iterator[str]:
+    """The table; a row drawn as another (alike blocks are drawn once) lights that one."""
     notes = _Notes()
     unmet = unmet_by_row(summary)
     headers = "".join(f'<th scope="col">{text(column.header)}</th>' for column in COLUMNS.values())
     marks = notes.mark("Input", summary.input_notes)
-    body = [
-        '<tr id="input-row" data-volume="input"><th scope="row">'
-        f'<a href="#explain-input">Input</a>{marks}</th>{_cells(input_line(summary), view)}</tr>'
-    ]
-    for row in rows:
-        marks = notes.mark(row.name, [*row.notes, *unmet.get(row.path, ())])
-        branch = f'<span class="branch">{text(row.branch)}:</span> ' if row.branch else ""
-        body.append(
-            f'<tr id="row-{anchor(row)}" data-volume="layer-{anchor(row)}">'
-            f'<th scope="row" style="--d:{row.depth - 1}">{branch}'
-            f'<a href="#explain-{anchor(row)}">{text(label(row))}</a>{marks}</th>'
-            f"{_cells(row, view)}</tr>"
-        )
-    totals = []
-    for column in COLUMNS.values():
-        figure = None if column.total is None else column.total(summary)
-        shown = "" if figure is None else column.text(figure, view)
-        css = ' class="n"' if column.numeric else ""
-        totals.append(f"<td{css}>{text(shown)}</td>")
-    total_marks = notes.mark("Total", unmet.get("", ()))
     caption = (
         f"Every layer's figures, shapes as {view.layout.upper()}: "
         f"{counted(len(rows), 'row')} under the input"
     )
-    lines = [
+    yield from [
         '<section aria-labelledby="table-heading">',
         '<h2 id="table-heading">Table</h2>',
         '<div class="scroll table" role="region" aria-labelledby="table-heading" tabindex="0">',
@@ -188,7 +203,27 @@ def _table(summary: Summary, view: View, rows: Sequence[Row]) -> list[str]:
         f"<caption>{text(caption)}</caption>",
         f'<thead><tr><th scope="col">Layer</th>{headers}</tr></thead>',
         "<tbody>",
-        *body,
+        '<tr id="input-row" data-volume="input"><th scope="row">'
+        f'<a href="#explain-input">Input</a>{marks}</th>{_cells(input_line(summary), view)}</tr>',
+    ]
+    for row in rows:
+        marks = notes.mark(row.name, [*row.notes, *unmet.get(row.path, ())])
+        branch = f'<span class="branch">{text(row.branch)}:</span> ' if row.branch else ""
+        volume = draw_build.group_id(shown.get(row.path, row.path))
+        yield (
+            f'<tr id="row-{anchor(row)}" data-volume="{volume}">'
+            f'<th scope="row" style="--d:{row.depth - 1}">{branch}'
+            f'<a href="#explain-{anchor(row)}">{text(label(row))}</a>{marks}</th>'
+            f"{_cells(row, view)}</tr>"
+        )
+    totals = []
+    for column in COLUMNS.values():
+        figure = None if column.total is None else column.total(summary)
+        total = "" if figure is None else column.text(figure, view)
+        css = ' class="n"' if column.numeric else ""
+        totals.append(f"<td{css}>{text(total)}</td>")
+    total_marks = notes.mark("Total", unmet.get("", ()))
+    lines = [
         "</tbody>",
         f'<tfoot><tr><th scope="row">Total{total_marks}</th>{"".join(totals)}</tr></tfoot>',
         "</table>",
@@ -205,7 +240,7 @@ def _table(summary: Summary, view: View, rows: Sequence[Row]) -> list[str]:
         ]
         lines.append("</ol>")
     lines.append("</section>")
-    return lines
+    yield from lines
 
 
 def _warnings(summary: Summary) -> list[str]:
@@ -226,30 +261,26 @@ def _warnings(summary: Summary) -> list[str]:
 
 
 def _explained(
-    sections: Sequence[Section], every: Sequence[Row], shown: Sequence[Row]
-) -> list[str]:
+    sections: Iterable[Section], every: Sequence[Row], shown: Sequence[Row]
+) -> Iterator[str]:
     """`explain`'s sections, one `<details>` each, open: the input's, each layer's (every
     row, those of folded blocks too), and the totals."""
     visible_rows = {row.path for row in shown}
     ids = ["input", *(anchor(row) for row in every), "total"]
     paths = ["", *(row.path for row in every), ""]
-    lines = [
-        '<section aria-labelledby="arithmetic-heading">',
-        '<h2 id="arithmetic-heading">How each number came about</h2>',
-    ]
+    yield '<section aria-labelledby="arithmetic-heading">'
+    yield '<h2 id="arithmetic-heading">How each number came about</h2>'
     for section, tail, path in zip(sections, ids, paths, strict=True):
         back = ""
         if path in visible_rows:
             back = f' <a href="#row-{tail}" class="muted">(row)</a>'
         elif tail == "input":
             back = ' <a href="#input-row" class="muted">(row)</a>'
-        lines.append(
+        yield (
             f'<details open id="explain-{tail}" style="--d:{section.depth - 1}">'
             f"<summary>{text(section.heading)}{back}</summary>"
         )
         if section.lines:
-            lines.append("<ul>" + "".join(f"<li>{text(line)}</li>" for line in section.lines))
-            lines[-1] += "</ul>"
-        lines.append("</details>")
-    lines.append("</section>")
-    return lines
+            yield "<ul>" + "".join(f"<li>{text(line)}</li>" for line in section.lines) + "</ul>"
+        yield "</details>"
+    yield "</section>"
