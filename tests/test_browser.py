@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from cnncalc import bundled
+
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = os.environ.get("CNNCALC_CHROMIUM", "/usr/bin/chromium")
 if not os.access(CHROMIUM, os.X_OK):
     pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
 
-SPECS = ("lenet5", "resnet18", "googlenet", "unet", "m5", "c3d")
+SPECS = bundled.names()
 WIDTH, HEIGHT = 1280, 900
 LEAF = "g[id^='layer-']:not(:has(g[id^='layer-']))"
 

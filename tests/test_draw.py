@@ -50,6 +50,7 @@ GOLDEN = {  # golden file: arguments
     "c3d": ("c3d",),
     "unet": ("unet",),
     "resnet50": ("resnet50",),  # its lines, and its alike bottlenecks drawn once
+    **{name: (name,) for name in bundled.names() if name not in ("googlenet",)},
 }
 EVERY_BLOCK = """\
     name: every block
@@ -465,3 +466,18 @@ def test_saved_tensors_reach_their_joins(run):
     named = [t.text for t in wrapped.iter(f"{SVG}text") if t.get("class") == "n"]
     assert sorted(set(named)) == ["e1", "e2", "e3", "e4"] and len(named) > 4
     assert sum(1 for c in wrapped.iter(f"{SVG}polygon") if c.get("class") == "tip") == 4
+
+
+def test_each_sliding_layer_has_its_window(run):
+    """U-Net, every row drawn: a window box for each of its 9 · 2 3×3 convs and its 1×1,
+    its 4 max pools and its 4 up-convolutions; none for a ReLU, a concat or a crop."""
+    root = _parse(_drawn(run, "unet", "--depth", "all", "--width", "0"))
+    windows = {
+        ident: sum(1 for r in g.findall(f"{SVG}rect") if r.get("class") == "f k")
+        for ident, g in _groups(root).items()
+    }
+    assert sum(windows.values()) == 9 * 2 + 1 + 4 + 4
+    titles = {ident: g[0].text or "" for ident, g in _groups(root).items()}
+    for ident, count in windows.items():
+        sliding = titles[ident].startswith(("CONV", "POOL", "DECONV"))
+        assert count == (1 if sliding else 0), titles[ident]

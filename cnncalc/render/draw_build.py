@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from cnncalc import model
 from cnncalc.errors import counted, visible
+from cnncalc.layers.base import per_axis
 from cnncalc.render.draw_layout import (
     Fork,
     Group,
@@ -27,7 +28,8 @@ from cnncalc.summary import Row
 if TYPE_CHECKING:
     from cnncalc.render.draw import Drawing, Sizer
 
-SLIDING = ("conv", "maxpool", "avgpool", "adaptiveavgpool")  # drawn with their window
+# Drawn with their window; a transposed conv's spreads each input value over the output.
+SLIDING = ("conv", "convtranspose", "maxpool", "avgpool", "adaptiveavgpool")
 _CSS = {
     "conv": "conv",
     "convtranspose": "conv",
@@ -120,13 +122,17 @@ class Builder:
 
     def kernel(self, row: Row) -> Kernel | None:
         """A sliding layer's window at the drawing's scale, or None."""
-        window, given = row.window, row.input_shape
-        if window is None or row.kind not in SLIDING or len(given) < 2:
+        given = row.input_shape
+        if row.kind not in SLIDING or len(given) < 2:
             return None
+        if row.window is not None:
+            kernel = row.window.kernel
+        else:  # a transposed conv has no window of the input: its kernel, per axis
+            kernel = per_axis(getattr(row.layer, "kernel", 1), given[:-1], "kernel")
         seen = 1  # the channels one filter sees: one for a pool
-        if row.kind == "conv" and not getattr(row.layer, "depthwise", False):
+        if row.kind in ("conv", "convtranspose") and not getattr(row.layer, "depthwise", False):
             seen = max(1, given[-1] // max(1, getattr(row.layer, "groups", 1)))
-        solid = self.sizer.solid((*window.kernel, seen))  # sized as a tensor of that shape
+        solid = self.sizer.solid((*kernel, seen))  # sized as a tensor of that shape
         return Kernel(solid.height, solid.deep, solid.thick)
 
 
