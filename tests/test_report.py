@@ -32,7 +32,7 @@ ROOT = Path(__file__).parent.parent
 SVG = "{http://www.w3.org/2000/svg}"
 VOID = {"meta", "br", "link", "img", "input", "hr", "wbr", "source", "col", "area", "base"}
 NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xhtml"}
-GOLDEN = ("lenet5", "resnet18")
+GOLDEN = ("lenet5", "resnet18", "resnet50", "googlenet", "unet", "m5", "c3d")
 
 
 @pytest.fixture(autouse=True)
