@@ -9,8 +9,8 @@ every scale.
 from __future__ import annotations
 
 import itertools
-import re
 import os
+import re
 import subprocess
 import sys
 import textwrap
