@@ -167,7 +167,7 @@ def cli() -> None:
       cnncalc size 32 -f 5 -p 2             one output size, ⌊(n + 2p − f)/s⌋ + 1
       cnncalc draw lenet5 -o lenet5.svg     the volumes as an SVG picture, as the course draws them
       cnncalc report lenet5 -o lenet5.html  one HTML page: the drawing, every column, explain
-      cnncalc export resnet18 --to pytorch  the spec as a PyTorch module, counts exact
+      cnncalc export resnet18 --to keras    the spec as Keras (or PyTorch) code, counts exact
       cnncalc import model.keras -o m.yaml  a Keras model (.keras or to_json()) as a spec
       cnncalc check specs/                  check spec files in CI
       cnncalc conv "3 0 1; 1 5 8; 2 7 2" vertical --explain 1,1

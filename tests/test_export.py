@@ -1,11 +1,13 @@
 """`cnncalc export`: the source it writes, read without a framework.
 
-The exported module compiles, imports only torch, is the same bytes run after
-run and formatted as `ruff format` formats it (when ruff is installed); names
-from the spec reach it only inside string literals, comments and docstrings;
-every layer and block type has an emitter or a worded refusal; what has no exact
-equivalent is refused at its line in the spec; and the command behaves as the
-other commands that write files do. tests/test_export_torch.py runs the modules.
+The exported module compiles, imports only its framework (torch, keras), is the
+same bytes run after run and formatted as `ruff format` formats it (when ruff is
+installed); names from the spec reach it only inside string literals, comments
+and docstrings; every layer and block type has an emitter or a worded refusal in
+every target; what has no exact equivalent is refused at its line in the spec;
+and the command behaves as the other commands that write files do.
+tests/test_export_torch.py and tests/test_export_keras.py run the modules;
+tests/test_export_keras_cli.py reads the Keras target's names and refusals.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from hypothesis import given, settings
 from cnncalc import __version__, bundled, engine, model, spec
 from cnncalc.cli import cli
 from cnncalc.errors import SpecError
-from cnncalc.export import TARGETS, export, pytorch_layers
+from cnncalc.export import TARGETS, export, keras_layers, pytorch_layers
 from cnncalc.export.source import Call, Seq, statement
 from cnncalc.layers import Activation, Layer
 from cnncalc.spec.vocabulary import LAYER_TYPES
@@ -33,13 +35,15 @@ from tests.export_networks import networks
 EXAMPLES = Path(__file__).parent.parent / "examples"
 BUNDLED = sorted(path.stem for path in SPECS.glob("*.yaml"))
 RUFF = shutil.which("ruff")
+# What each target's module may import.
+IMPORTS = {"pytorch": {"torch", "torch.nn.functional"}, "keras": {"keras"}}
 
 
-def exported(name_or_text: str, **layers):
+def exported(name_or_text: str, target: str = "pytorch"):
     """The export of a bundled spec, or of a spec given as YAML text."""
     path = bundled.path(name_or_text)
     read = spec.load(path) if path else spec.from_text(name_or_text, "net.yaml")
-    return export(read, engine.analyze(read))
+    return export(read, engine.analyze(read), target)
 
 
 def formatted(source: str) -> str:
@@ -63,14 +67,15 @@ def imports(source: str) -> set[str]:
     return found
 
 
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("name", BUNDLED)
-def test_every_bundled_spec_exports(name):
-    """Each bundled spec gives a module that compiles, imports only torch, and has a
-    probe for each row, in table order; its test compiles too."""
-    result = exported(name)
+def test_every_bundled_spec_exports(name, target):
+    """Each bundled spec gives a module that compiles, imports only its framework, and
+    has a probe for each row, in table order; its test compiles too."""
+    result = exported(name, target)
     compile(result.source, f"{name}.py", "exec")
     compile(result.test(f"{name}.py"), f"test_{name}.py", "exec")
-    assert imports(result.source) <= {"torch", "torch.nn.functional"}
+    assert imports(result.source) <= IMPORTS[target]
     path = bundled.path(name)
     assert path is not None
     rows = list(engine.analyze(spec.load(path)).flat())
@@ -78,23 +83,25 @@ def test_every_bundled_spec_exports(name):
 
 
 @pytest.mark.skipif(RUFF is None, reason="ruff is a development dependency")
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("name", BUNDLED)
-def test_ruff_would_change_nothing(name):
+def test_ruff_would_change_nothing(name, target):
     """The module and its test are as `ruff format` writes them."""
-    result = exported(name)
+    result = exported(name, target)
     for source in (result.source, result.test(f"{name}.py")):
         assert formatted(source) == source
 
 
 @pytest.mark.skipif(RUFF is None, reason="ruff is a development dependency")
-@given(networks(named=True))
+@pytest.mark.parametrize("target", TARGETS)
+@given(document=networks(named=True))
 @settings(max_examples=60, deadline=None)
-def test_random_networks_are_formatted(document):
+def test_random_networks_are_formatted(target, document):
     """Random networks with awkward names (dotted, repeated, reserved, quotes) still give
     source that compiles and that ruff leaves alone."""
     read = spec.from_document(document)
     try:
-        result = export(read, engine.analyze(read))
+        result = export(read, engine.analyze(read), target)
     except SpecError:
         return
     for source in (result.source, result.test("net.py")):
@@ -102,9 +109,10 @@ def test_random_networks_are_formatted(document):
         assert formatted(source) == source
 
 
-def test_the_same_bytes_every_run():
+@pytest.mark.parametrize("target", TARGETS)
+def test_the_same_bytes_every_run(target):
     """Export is deterministic: no set order, no time, no address in the source."""
-    first, second = exported("googlenet"), exported("googlenet")
+    first, second = exported("googlenet", target), exported("googlenet", target)
     assert first.source == second.source and first.test("g.py") == second.test("g.py")
 
 
@@ -174,6 +182,11 @@ def test_names_become_modules_as_the_table_names_them():
 def test_every_layer_type_has_an_emitter_or_a_refusal():
     """Each target writes or refuses, in words, every layer type of the vocabulary, each
     activation function and each block type; a new type without either fails here."""
+
+    class Unheard(Layer):
+        pass
+
+    assert set(TARGETS) == {"pytorch", "keras"}
     for target in TARGETS.values():
         module = target.load()
         for kind in LAYER_TYPES.values():
@@ -181,14 +194,9 @@ def test_every_layer_type_has_an_emitter_or_a_refusal():
         for reason in module.REFUSED.values():
             assert len(reason.split()) > 3
         assert set(module.BLOCKS) == set(model.BLOCK_TYPES)
+        assert Unheard not in module.EMITTERS and Unheard not in module.REFUSED
     functions = {t.name for t in LAYER_TYPES.values() if t.layer is Activation}
-    assert functions == set(pytorch_layers.ACTIVATIONS)
-
-    class Unheard(Layer):
-        pass
-
-    module = TARGETS["pytorch"].load()
-    assert Unheard not in module.EMITTERS and Unheard not in module.REFUSED
+    assert functions == set(pytorch_layers.ACTIVATIONS) == set(keras_layers.ACTIVATIONS)
 
 
 REFUSED = """\
@@ -248,7 +256,7 @@ def test_the_test_file(run, tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--to", "keras"), "Invalid value for '--to': 'keras' is not 'pytorch'"),
+        (("--to", "jax"), "Invalid value for '--to': 'jax' is not one of 'pytorch', 'keras'"),
         ((), "Missing option '--to'"),
         (("--to", "pytorch", "--with-test", "t.py"), "--with-test needs -o FILE"),
         (("--to", "pytorch", "-o", "-", "--with-test", "t.py"), "--with-test needs -o FILE"),
@@ -298,23 +306,26 @@ def test_bad_data_exits_1(run):
 
 
 def test_the_core_imports_no_framework_and_the_command_no_exporter():
-    """Exporting needs neither torch nor click; `cnncalc --help` loads no exporter."""
+    """Exporting needs neither torch, keras nor click; `cnncalc --help` loads no exporter."""
     code = (
         "import sys\nfrom cnncalc import engine, spec\nfrom cnncalc.export import export\n"
         "s = spec.from_layers((8, 8, 3), ['conv:4,3', 'fc:2'])\n"
-        "export(s, engine.analyze(s))\n"
-        "print(sorted(m for m in ('torch', 'click', 'rich') if m in sys.modules))\n"
+        "export(s, engine.analyze(s)), export(s, engine.analyze(s), 'keras')\n"
+        "print(sorted(m for m in ('torch', 'keras', 'click', 'rich') if m in sys.modules))\n"
         "import cnncalc.commands.export\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
-    code = "import sys, cnncalc.commands.export; print('cnncalc.export.pytorch' in sys.modules)"
+    code = (
+        "import sys, cnncalc.commands.export\n"
+        "print([m for m in ('cnncalc.export.pytorch', 'cnncalc.export.keras') if m in sys.modules])"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert result.stdout.strip() == "False"
+    assert result.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize(

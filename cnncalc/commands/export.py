@@ -1,4 +1,4 @@
-"""`cnncalc export`: a spec's network as a framework's source code (PyTorch's, for now)."""
+"""`cnncalc export`: a spec's network as a framework's source code (PyTorch's or Keras's)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ ROLE = "the spec to export"  # what the spec is to the files written, when one w
 
 @click.command(
     context_settings=CONTEXT,
-    short_help="The network as framework code: a PyTorch module, and a test of it.",
+    short_help="The network as framework code: a PyTorch or Keras model, and a test of it.",
 )
 @layer_options
 @click.option(
@@ -65,14 +65,18 @@ def export(
     nn.Module named after the spec, a build() function and INPUT_SHAPE, the
     input in PyTorch's order (C, H, W). Each row of the table with a layer
     is a submodule named after it, and forward is written out step by step.
-    Its output shape and its parameters are exactly the table's; a layer
-    PyTorch cannot compute exactly (an average pool's uneven 'same'
-    padding with stride 1) is refused, with where the spec writes it. SPEC
-    and the layers are given as for `cnncalc table`:
+    --to keras writes one that imports only keras: a build() function that
+    builds a functional keras.Model, each row's layer named after it, and
+    INPUT_SHAPE channels last (H, W, C). The output shape and the weights
+    are exactly the table's; a layer the framework cannot compute exactly
+    (for PyTorch an average pool's uneven 'same' padding with stride 1, for
+    Keras a transposed convolution with groups) is refused, with where the
+    spec writes it. SPEC and the layers are given as for `cnncalc table`:
 
     \b
         cnncalc export resnet18 --to pytorch -o resnet18.py
         cnncalc export unet --to pytorch -o unet.py --with-test test_unet.py
+        cnncalc export resnet18 --to keras -o resnet18_keras.py
     """
     inputs = spec_inputs(arguments, input_shape)
     made: list[Exported] = []

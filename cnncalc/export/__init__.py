@@ -40,6 +40,7 @@ class Target(NamedTuple):
 
 TARGETS = {
     "pytorch": Target("pytorch", "cnncalc.export.pytorch", "a torch.nn.Module in one Python file"),
+    "keras": Target("keras", "cnncalc.export.keras", "a functional keras.Model in one Python file"),
 }
 
 

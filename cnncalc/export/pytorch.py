@@ -11,17 +11,17 @@ pytest file that checks the module against cnncalc's figures.
 
 from __future__ import annotations
 
-import os
-
 from cnncalc import __version__
 from cnncalc.errors import counted
 from cnncalc.export import Exported, Probe
+from cnncalc.export.body import written
 from cnncalc.export.pytorch_blocks import BLOCKS
 from cnncalc.export.pytorch_checks import checks
 from cnncalc.export.pytorch_layers import EMITTERS, HELPERS, REFUSED
 from cnncalc.export.pytorch_steps import torch_order
-from cnncalc.export.pytorch_writer import Line, Writer
-from cnncalc.export.rows import items
+from cnncalc.export.pytorch_writer import Writer
+from cnncalc.export.rows import items, outputs
+from cnncalc.export.rows import title as network_title
 from cnncalc.export.source import (
     INDENT,
     WIDTH,
@@ -29,6 +29,7 @@ from cnncalc.export.source import (
     class_name,
     comment,
     docstring,
+    paragraphs,
     statement,
     wrap,
 )
@@ -50,7 +51,7 @@ def export(spec: Spec, summary: Summary) -> Exported:
     last = writer.rows(top, "x", "x")
     ends_in_a_head = bool(top) and not getattr(top[-1].row.layer, "continues", True)
     writer.finish(None if ends_in_a_head else last.var)
-    title = spec.name or _stem(spec.source)
+    title = network_title(spec)
     name = class_name(title)
     if name in HELPERS:
         name += "Network"
@@ -67,16 +68,10 @@ def export(spec: Spec, summary: Summary) -> Exported:
     return Exported(source, probes, test)
 
 
-def _stem(source: str | None) -> str | None:
-    return os.path.splitext(os.path.basename(source))[0] if source else None
-
-
 def _outputs(summary: Summary) -> list[Shape]:
     """The model's outputs, in PyTorch's order: each side head's, then the last row's."""
-    seen: dict[str, Shape] = {}
-    for row in summary.outputs:
-        seen.setdefault(row.path, torch_order(row.shape))
-    return list(seen.values()) or [torch_order(summary.input_shape)]
+    shapes = [row.shape for row in outputs(summary)] or [summary.input_shape]
+    return [torch_order(shape) for shape in shapes]
 
 
 def _module(spec: Spec, summary: Summary, writer: Writer, name: str) -> tuple[str, list[int]]:
@@ -96,9 +91,9 @@ def _module(spec: Spec, summary: Summary, writer: Writer, name: str) -> tuple[st
     what = wrap(f"{comment(spec.name or name)}: {_counts(summary)}", WIDTH - 2 * len(INDENT))
     lines += ["", "", f"class {name}(nn.Module):", *docstring(1, what), ""]
     lines += [f"{INDENT}def __init__(self) -> None:", f"{INDENT * 2}super().__init__()"]
-    lines += _body(writer.init)[0]
+    lines += written(writer.init, 2)[0]
     lines += ["", f"{INDENT}def forward(self, x: torch.Tensor) -> {returns}:"]
-    forward, starts = _body(writer.body)
+    forward, starts = written(writer.body, 2)
     starts = [len(lines) + 1 + start for start in starts]
     lines += forward
     lines += ["", "", f"def build() -> {name}:"]
@@ -109,21 +104,6 @@ def _module(spec: Spec, summary: Summary, writer: Writer, name: str) -> tuple[st
 
 def _axes(shape: Shape) -> str:
     return f"{_AXES.get(len(shape) - 1 if len(shape) > 1 else 0, '')}: the batch axis left out"
-
-
-def _body(lines: list[Line]) -> tuple[list[str], list[int]]:
-    """A method's body, and where each of its lines starts in it (from 0)."""
-    out: list[str] = []
-    starts = []
-    for line in lines:
-        if line.blank:
-            out.append("")
-        starts.append(len(out))
-        if line.expr is None:
-            out.append(INDENT * 2 + line.head)
-        else:
-            out += statement(2, line.head, line.expr, line.comment)
-    return out, starts
 
 
 def _counts(summary: Summary) -> str:
@@ -156,7 +136,7 @@ def _about(spec: Spec, summary: Summary, writer: Writer, name: str) -> list[str]
     shape = torch_order(summary.input_shape)
     ends = _outputs(summary)
     outputs = " and ".join(flat_text(Seq(tuple(map(str, out)), "()")) for out in ends)
-    paragraphs = [
+    texts = [
         f"{title}, in PyTorch: written by cnncalc {__version__}{source}.",
         f"`build()` builds the model, a new `{name}`: it takes a batch of inputs of INPUT_SHAPE "
         f"{flat_text(Seq(tuple(map(str, shape)), '()'))}, channels first as PyTorch holds "
@@ -177,14 +157,14 @@ def _about(spec: Spec, summary: Summary, writer: Writer, name: str) -> list[str]
             f"'{comment(row.name)}' (row {row.path}) is {comment(given)}"
             for row, given in writer.renamed
         )
-        paragraphs.append(f"Renamed here: {listed}.")
+        texts.append(f"Renamed here: {listed}.")
     if writer.padded:
-        paragraphs.append(
+        texts.append(
             "Modules named ..._pad and ..._crop pad or crop what PyTorch's layer cannot do "
             "itself (padding that differs between the two ends of an axis); a comment at "
             f"each says why ({len(writer.padded)} of them, the first {writer.padded[0]})."
         )
-    paragraphs.append(
+    texts.append(
         "cnncalc writes shapes channels last; PyTorch holds them channels first, and the "
         "comments in forward give each row's shape so, without the batch axis. Counts and "
         "shapes are the same in either order."
@@ -196,7 +176,4 @@ def _about(spec: Spec, summary: Summary, writer: Writer, name: str) -> list[str]
             else ""
         )
     )
-    lines: list[str] = []
-    for paragraph in paragraphs:
-        lines += [*([""] if lines else []), *wrap(paragraph, WIDTH)]
-    return lines
+    return paragraphs(texts)

@@ -13,7 +13,7 @@ from typing import NamedTuple, Protocol
 from cnncalc.export.rows import Item
 from cnncalc.export.source import Call, Expr, Seq
 from cnncalc.geometry import Sides
-from cnncalc.shapes import Shape, side_names
+from cnncalc.shapes import Shape
 
 
 class Mod(NamedTuple):
@@ -79,16 +79,6 @@ def pad_arg(sides: Sides, sign: int = 1) -> str:
     if len(set(values)) == 1:
         return str(values[0])
     return "(" + ", ".join(str(n) for n in values) + ")"
-
-
-def sides_text(sides: Sides) -> str:
-    """0 top, 1 bottom, 0 left, 1 right."""
-    names = side_names(len(sides))
-    return ", ".join(
-        f"{n:,} {name}"
-        for side, pair in zip(sides, names, strict=True)
-        for n, name in zip(side, pair, strict=True)
-    )
 
 
 def sliced(var: str, sides: Sides, sizes: Sequence[int]) -> str:

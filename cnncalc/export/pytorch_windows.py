@@ -21,9 +21,8 @@ from cnncalc.export.pytorch_steps import (
     pad_arg,
     rank,
     ranked,
-    sides_text,
 )
-from cnncalc.export.rows import Item
+from cnncalc.export.rows import Item, sides_text
 from cnncalc.export.source import Kw, numbers
 from cnncalc.geometry import Sides, Sizes
 from cnncalc.layers import Conv, ConvTranspose, Pool, group_count

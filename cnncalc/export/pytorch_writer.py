@@ -14,41 +14,19 @@ holds it as a later statement starts. The exported test looks there.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
 from cnncalc import model
 from cnncalc.export import Probe
-from cnncalc.export.pytorch_blocks import BLOCKS, Block
+from cnncalc.export.body import Body, Line
+from cnncalc.export.pytorch_blocks import BLOCKS
 from cnncalc.export.pytorch_layers import EMITTERS, REFUSED
 from cnncalc.export.pytorch_names import Namer, Parts, Placed, access, dotted, target
-from cnncalc.export.pytorch_steps import Emitter, Mod, torch_order
-from cnncalc.export.rows import Item
-from cnncalc.export.source import (
-    INDENT,
-    WIDTH,
-    Call,
-    Expr,
-    comment,
-    flat,
-    identifier,
-    literal,
-    wrap,
-)
-from cnncalc.layers import Layer
-from cnncalc.shapes import Shape
+from cnncalc.export.pytorch_steps import Mod, torch_order
+from cnncalc.export.rows import Item, handler
+from cnncalc.export.source import Call, Expr, comments, flat, literal
 from cnncalc.summary import Row
-
-
-class Line(NamedTuple):
-    """A line of a method's body: a statement (`head` and `expr`), or a comment when
-    `expr` is None; `blank` puts an empty line before it."""
-
-    head: str
-    expr: Expr | None = ""
-    comment: str | None = None
-    blank: bool = False
 
 
 class Seen(NamedTuple):
@@ -65,17 +43,16 @@ class Out(NamedTuple):
     seen: Seen | None = None
 
 
-class Writer:
+class Writer(Body):
     """The lines of __init__ and forward, written a row at a time."""
 
     def __init__(self) -> None:
+        super().__init__({"self", "torch", "nn", "F", "x", "getattr"}, depth=2)  # forward's
         self.namer = Namer()
         self.init: list[Line] = []
-        self.body: list[Line] = []
         self.helpers: set[str] = set()
         self.uses_functional = False
         self.flattened = False
-        self.taken = {"self", "torch", "nn", "F", "x", "getattr"}  # what forward uses
         self.calls: dict[str, int] = {}
         self.pending: dict[str, list[Row]] = {}  # rows whose output a variable holds, unseen
         self.probes: dict[str, Probe] = {}  # by row path
@@ -86,15 +63,8 @@ class Writer:
         self.padded: list[str] = []  # helper modules, by dotted name
         self.nested: tuple[str, str] | None = None  # a dotted row name, and its module
         self.heads: list[str] = []
-        self.scopes: list[dict[str, tuple[str, Shape]]] = [{}]
 
-    # --- what emitters ask for (pytorch_steps.Context) ---
-
-    def saved(self, name: str) -> tuple[str, Shape]:
-        for scope in reversed(self.scopes):
-            if name in scope:
-                return scope[name]
-        raise AssertionError(f"{name} was saved: the engine checked it")
+    # --- what emitters ask for (pytorch_steps.Context; `saved` is Body's) ---
 
     def helper(self, name: str) -> None:
         self.helpers.add(name)
@@ -107,38 +77,10 @@ class Writer:
 
     # --- forward ---
 
-    def variable(self, base: str) -> str:
-        """A variable of its own, named after `base` as far as Python allows."""
-        name = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in base)
-        name = name.lstrip("_")  # a class body would mangle __x
-        if not identifier(name):
-            name = f"saved_{name}" if name else "saved"
-        candidate, number = name, 2
-        while candidate in self.taken:
-            candidate, number = f"{name}_{number}", number + 1
-        self.taken.add(candidate)
-        return candidate
-
-    def release(self, *names: str) -> None:
-        """Variables no longer needed, which a later block may take again."""
-        self.taken.difference_update(name for name in names if name != "x")
-
     def assign(self, var: str, expr: Expr) -> None:
         """`var = expr`: what `var` held, if a row's unseen output, is watched here."""
         self.watched += [(row, var, len(self.body)) for row in self.pending.pop(var, [])]
         self.body.append(Line(f"{var} = ", expr))
-
-    def note(self, text: str, blank: bool = False) -> None:
-        lines = _comments([text])
-        self.body.append(Line(f"# {lines[0]}", None, blank=blank))
-        self.body += [Line(f"# {line}", None) for line in lines[1:]]
-
-    def heading(self, item: Item, what: str) -> None:
-        row = item.row
-        notation = row.layer.notation()
-        label = f"{row.name} ({notation})" if notation else row.name
-        blank = bool(self.body) and self.body[-1].expr is not None  # not between headings
-        self.note(f"{label}: {what}" if what else label, blank=blank)
 
     def out(self, var: str) -> Out:
         return Out(var)
@@ -160,7 +102,7 @@ class Writer:
             if layer.scope:
                 self.scopes.append({})
             try:
-                done = _block(type(layer))(self, item, inp, out)
+                done = handler(BLOCKS, type(layer))(self, item, inp, out)
             finally:
                 if layer.scope:  # what the block saved is its own: no use after it
                     self.release(*(var for var, _ in self.scopes.pop().values()))
@@ -173,24 +115,21 @@ class Writer:
             self.pending.setdefault(done.var, []).append(row)
         else:
             self.probes[row.path] = _probe(row, "module", *done.seen)
-        if item.spec.save is not None:
-            keep = self.variable(item.spec.save)
-            self.body.append(Line(f"{keep} = ", done.var))
-            self.scopes[-1][item.spec.save] = (keep, row.shape)
+        self.keep(item, done.var)
         return done
 
     def _layer(self, item: Item, inp: str, out: str) -> Out:
         kind = type(item.row.layer)
         if kind in REFUSED:
             raise item.refusal(REFUSED[kind])
-        steps = _emitter(kind)(item, self)
+        steps = handler(EMITTERS, kind)(item, self)
         modules = self._place(item, [step for step in steps if isinstance(step, Mod)])
         current = Out(inp)
         for step in steps:
             if isinstance(step, Mod):
                 current = self._call(modules[step.suffix], current.var, out)
             else:
-                self.body += [Line(f"# {line}", None) for line in _comments(step.why)]
+                self.why(step.why)
                 self.assign(out, step.make(current.var))
                 current = Out(out, current.seen if step.keeps_shape else None)
         return current
@@ -235,7 +174,7 @@ class Writer:
         for mod in mods:
             where = fresh[mod.suffix]
             if not where.shared:
-                self.init += [Line(f"# {line}", None) for line in _comments(mod.why)]
+                self.init += [Line(f"# {line}", None) for line in comments(mod.why, 2)]
                 self._register(where.parts, mod.call)
         return placed
 
@@ -259,29 +198,5 @@ class Writer:
         self.body.append(Line("return ", ", ".join(outputs)))
 
 
-def _comments(texts: Sequence[str]) -> list[str]:
-    """Comment lines in a method's body, each paragraph wrapped to the line; a line that a
-    name made into a formatter's directive (`fmt: off`) gets a full stop, which it is not."""
-    lines = [line for text in texts for line in wrap(comment(text), WIDTH - 2 * len(INDENT) - 2)]
-    return [line + "." if _DIRECTIVE.fullmatch(line) else line for line in lines]
-
-
-_DIRECTIVE = re.compile(r"\s*(fmt|yapf|isort)\s*:\s*\w+\s*", re.IGNORECASE)
-
-
 def _probe(row: Row, kind: str, module: str, call: int) -> Probe:
     return Probe(row.path, row.name, torch_order(row.shape), kind, module, call)
-
-
-def _emitter(kind: type[Layer]) -> Emitter:
-    for base in kind.__mro__:
-        if base in EMITTERS:
-            return EMITTERS[base]
-    raise AssertionError(f"no emitter for {kind.__name__}: tests/test_export.py checks")
-
-
-def _block(kind: type[model.Block]) -> Block:
-    for base in kind.__mro__:
-        if base in BLOCKS:
-            return BLOCKS[base]
-    raise AssertionError(f"no forward for {kind.__name__}: tests/test_export.py checks")

@@ -8,13 +8,15 @@ layers walked in order (`Row.branches`), so the two are paired list by list.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import NamedTuple
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from typing import NamedTuple, TypeVar
 
 from cnncalc import model
 from cnncalc.errors import LayerRef, SpecError
+from cnncalc.geometry import Sides
 from cnncalc.model import LayerSpec, Spec
-from cnncalc.shapes import Shape
+from cnncalc.shapes import Shape, side_names
 from cnncalc.summary import Row, Summary
 
 
@@ -57,6 +59,13 @@ def parts(block: object, shape: Shape) -> list[Sequence[LayerSpec]]:
     return [block.layers]
 
 
+def title(spec: Spec) -> str | None:
+    """The network's title: the spec's name, or its file's name without the extension."""
+    if spec.name:
+        return spec.name
+    return os.path.splitext(os.path.basename(spec.source))[0] if spec.source else None
+
+
 def items(spec: Spec, summary: Summary) -> list[Item]:
     """The top-level rows, each with its layer spec."""
     return [Item(row, layer) for row, layer in zip(summary.rows, spec.layers, strict=True)]
@@ -69,3 +78,34 @@ def walk(top: Sequence[Item]) -> Iterator[Item]:
         if item.row.branches:
             for branch in item.children():
                 yield from walk(branch)
+
+
+def outputs(summary: Summary) -> list[Row]:
+    """The rows whose output the model gives, each once: each side head's, then the last
+    row's (unless that is a side head)."""
+    seen: dict[str, Row] = {}
+    for row in summary.outputs:
+        seen.setdefault(row.path, row)
+    return list(seen.values())
+
+
+def sides_text(sides: Sides) -> str:
+    """0 top, 1 bottom, 0 left, 1 right."""
+    names = side_names(len(sides))
+    return ", ".join(
+        f"{n:,} {name}"
+        for side, pair in zip(sides, names, strict=True)
+        for n, name in zip(side, pair, strict=True)
+    )
+
+
+Handler = TypeVar("Handler")
+
+
+def handler(registry: Mapping[type, Handler], kind: type) -> Handler:
+    """A target's entry for a layer or block type (`EMITTERS`, `BLOCKS`), or for the
+    nearest class it derives from."""
+    for base in kind.__mro__:
+        if base in registry:
+            return registry[base]
+    raise AssertionError(f"no entry for {kind.__name__}: tests/test_export.py checks")

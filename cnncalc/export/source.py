@@ -5,9 +5,12 @@ already written): a statement is written flat when it fits in `WIDTH`
 columns; otherwise the brackets of its right-hand side open, holding a call's
 arguments on one line if that fits, and otherwise (and a collection's items
 always) one item a line with a trailing comma, which is what ruff does (a
-trailing comma keeps the brackets open). A statement that cannot be written
-so (a name longer than a line) stays whole and is marked `# fmt: skip`,
-which ruff leaves alone; tests/test_export.py holds the output to ruff.
+trailing comma keeps the brackets open); a call's sole argument takes no
+comma. A call of a call's result (Keras's `layers.Dense(10)(x)`) opens its
+last brackets when the line up to them fits, and else the first call's,
+`)(x)` after them, as ruff does. A statement that cannot be written so (a
+name longer than a line) stays whole and is marked `# fmt: skip`, which ruff
+leaves alone; tests/test_export.py holds the output to ruff.
 
 Text from a spec (names, file names) reaches the source only through
 `literal`, `comment` and `docstring`, which escape what would end the string
@@ -17,6 +20,7 @@ or the comment, or act on a terminal (control and bidirectional characters).
 from __future__ import annotations
 
 import keyword
+import re
 from collections.abc import Sequence
 from typing import NamedTuple, TypeAlias
 
@@ -34,14 +38,15 @@ class Kw(NamedTuple):
 
 
 class Call(NamedTuple):
-    """`func(args…)`; func is written as it is (`nn.Conv2d`, `self.conv1`)."""
+    """`func(args…)`; func is written as it is (`nn.Conv2d`, `self.conv1`), or is a call
+    itself, whose result is called (`layers.Dense(10)(x)`)."""
 
-    func: str
+    func: str | Call
     args: tuple[Expr, ...] = ()
 
     @property
     def opening(self) -> str:
-        return self.func + "("
+        return flat(self.func) + "("
 
     @property
     def closing(self) -> str:
@@ -114,6 +119,17 @@ def _split(pad: str, head: str, expr: Expr, tail: str) -> list[str]:
         if len(pad + INDENT + flat(value)) > WIDTH or len(pad + head) + 1 > WIDTH:
             raise _Unfit
         return [pad + head + "(", pad + INDENT + flat(value), pad + ")"]
+    if (
+        isinstance(value, Call)
+        and isinstance(value.func, Call)
+        and len(pad + head + value.opening) > WIDTH
+    ):
+        # The line up to the last brackets is too long: the first call's open, and the
+        # last call follows its closing bracket, `)(x)`, if that fits.
+        rest = flat(Call("", value.args)) + tail
+        if len(pad + ")" + rest) > WIDTH:
+            raise _Unfit
+        return _split(pad, head, value.func, rest)
     if isinstance(value, str) or len(pad + head + value.opening) > WIDTH:
         raise _Unfit
     items = _items(value)
@@ -122,12 +138,23 @@ def _split(pad: str, head: str, expr: Expr, tail: str) -> list[str]:
     # A call's arguments may share one line; a list's, tuple's or dict's items never do.
     if items and isinstance(value, Call) and len(hugged) <= WIDTH:
         body = [hugged]
+    elif len(items) == 1 and isinstance(value, Call):
+        # A sole argument too long for its line: no comma; opened in turn if it can be.
+        (item,) = items
+        body = [hugged] if _atom(item) else _split(inner, "", item, "")
     else:
         body = []
         for item in items:
             line = inner + flat(item) + ","
             body += [line] if len(line) <= WIDTH else _split(inner, "", item, ",")
     return [pad + head + value.opening, *body, pad + value.closing + tail]
+
+
+def _atom(expr: Expr) -> bool:
+    """Whether an expression has no brackets to open (a name, a number, `name="text"`)."""
+    while isinstance(expr, Kw):
+        expr = expr.value
+    return isinstance(expr, str)
 
 
 def literal(text: str) -> str:
@@ -206,6 +233,26 @@ def wrap(text: str, width: int) -> list[str]:
     import textwrap
 
     return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def paragraphs(texts: Sequence[str], width: int = WIDTH) -> list[str]:
+    """Paragraphs wrapped to `width`, an empty line between each two: a docstring's body."""
+    lines: list[str] = []
+    for text in texts:
+        lines += [*([""] if lines else []), *wrap(text, width)]
+    return lines
+
+
+def comments(texts: Sequence[str], depth: int) -> list[str]:
+    """Comment lines (without the `# `) for a body `depth` levels in, each paragraph
+    wrapped to the line; a line that a name made into a formatter's directive
+    (`fmt: off`) gets a full stop, which it is not."""
+    width = WIDTH - depth * len(INDENT) - 2
+    lines = [line for text in texts for line in wrap(comment(text), width)]
+    return [line + "." if _DIRECTIVE.fullmatch(line) else line for line in lines]
+
+
+_DIRECTIVE = re.compile(r"\s*(fmt|yapf|isort)\s*:\s*\w+\s*", re.IGNORECASE)
 
 
 def numbers(values: Sequence[int]) -> str:
