@@ -193,6 +193,8 @@ def test_the_command_offers_what_the_renderer_draws():
     assert command.SCALES == draw.SCALE_NAMES and set(draw.SCALE_NAMES) == set(draw.SCALES)
     assert command.LABELS == draw.LABELS
     assert command.VOLUMES == draw.VOLUMES
+    assert command.WIDTH == draw.WIDTH
+    assert (command.REPEATS[0] == "once") is draw.DEFAULT.once  # the defaults agree
 
 
 def test_each_block_kind_is_drawn_its_way(run, tmp_path):

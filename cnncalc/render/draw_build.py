@@ -59,7 +59,8 @@ class Builder:
             folded = not row.branches or (
                 self.drawing.depth is not None and row.depth >= self.drawing.depth
             )
-            node = drawing_for(type(row.layer))(row, self, folded)
+            # One drawing per block type, as the engine has one walk (tests/test_draw.py).
+            node = BLOCK_DRAWINGS[type(row.layer)](row, self, folded)
         else:
             node = self.volume(row, row.shape, _CSS.get(row.kind, "other"), self.kernel(row))
         node.group = Group(group_id(row.path), self.title(row))
@@ -218,11 +219,3 @@ BLOCK_DRAWINGS: dict[type[model.Block], BlockDrawing] = {
     model.Multiply: _multiply,
     model.Side: _side,
 }
-
-
-def drawing_for(kind: type[model.Block]) -> BlockDrawing:
-    """The drawing of a block type, or of the nearest type it derives from."""
-    for base in kind.__mro__:
-        if base in BLOCK_DRAWINGS:
-            return BLOCK_DRAWINGS[base]
-    return _sequential
